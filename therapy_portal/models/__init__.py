@@ -1,0 +1,32 @@
+"""All tables, imported together so SQLModel.metadata is complete."""
+
+from .audit import AuditEvent
+from .clients import Client
+from .practice import PortalSettings, Practice, Role, SchedulerView, User
+from .scheduling import (
+    ACTIVE_STATUSES,
+    ActorKind,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+)
+from .sessions import StaffSession
+from .types import UTCDateTime, utcnow
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "ActorKind",
+    "Appointment",
+    "AppointmentKind",
+    "AppointmentStatus",
+    "AuditEvent",
+    "Client",
+    "PortalSettings",
+    "Practice",
+    "Role",
+    "SchedulerView",
+    "StaffSession",
+    "User",
+    "UTCDateTime",
+    "utcnow",
+]

@@ -1,0 +1,10 @@
+"""Assessments (planned)."""
+
+import reflex as rx
+
+from ...components.counselor_shell import counselor_page, not_built_yet
+
+
+@counselor_page("/assessments", "Assessments")
+def assessments_page() -> rx.Component:
+    return not_built_yet("Assessments")

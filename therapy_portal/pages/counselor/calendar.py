@@ -1,0 +1,10 @@
+"""Calendar (planned)."""
+
+import reflex as rx
+
+from ...components.counselor_shell import counselor_page, not_built_yet
+
+
+@counselor_page("/calendar", "Calendar")
+def calendar_page() -> rx.Component:
+    return not_built_yet("The calendar")

@@ -1,0 +1,1 @@
+"""The rules of the practice in plain Python. Nothing here imports Reflex."""

@@ -1,0 +1,1 @@
+"""Reflex state: thin classes that check who is asking, call services, and hold only what a page shows."""
