@@ -12,7 +12,8 @@ from starlette.routing import Route
 from .db import session_scope
 from .services import accounts
 from .settings import get_settings
-from .state.navigation import STAFF_COOKIE, safe_next
+from .services.accounts import COOKIE_NAME as STAFF_COOKIE
+from .state.navigation import safe_next
 
 
 def _secure() -> bool:
@@ -50,7 +51,7 @@ async def end_session(request: Request) -> RedirectResponse:
     if token:
         client_ip = request.client.host if request.client else ""
         with session_scope() as db:
-            accounts.end_session(db, token, ip=client_ip)
+            accounts.end_session(db, accounts.token_digest(token), ip=client_ip)
     response = _no_store(RedirectResponse("/login?reason=signed_out", status_code=303))
     response.delete_cookie(STAFF_COOKIE, path="/", httponly=True, secure=_secure(), samesite="lax")
     return response

@@ -4,6 +4,8 @@ import reflex as rx
 
 from . import pages  # noqa: F401
 from .api import build_api
+from .http_headers import security_headers
+from .session_cookie import digest_session_cookie
 from .pages import client, counselor  # noqa: F401
 
 
@@ -13,5 +15,7 @@ def index() -> rx.Component:
 
 
 app = rx.App(
-    api_transformer=build_api(),
+    api_transformer=[build_api(), digest_session_cookie, security_headers],
+    # A page restored from the back/forward cache would skip its sign-in check: load it afresh.
+    head_components=[rx.script("window.addEventListener('pageshow', e => { if (e.persisted) location.reload(); });")],
 )

@@ -1,8 +1,10 @@
 """Counselor (staff) sign-in: argon2id passwords and server-side sessions.
 
 A session is begun by a successful sign-in, which yields a one-time handoff code. The browser trades
-the code at /api/session/adopt for the real token, which lives only in an HttpOnly cookie and, hashed,
-in the database. Sessions end after 30 idle minutes, 12 hours at most, or on sign-out.
+the code at /api/session/adopt for the real token, which lives only in an HttpOnly cookie. The server
+only ever keeps the token's SHA-256 digest: in the database, and in the app's own state (the cookie is
+digested at the edge, see session_cookie.py), so neither a database copy nor the Redis state store
+holds anything that opens a session. Sessions end after 30 idle minutes, 12 hours at most, or on sign-out.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ HANDOFF_TIMEOUT = timedelta(seconds=60)
 # Writing last_seen on every event would turn every click into a write; a minute's slack is harmless.
 TOUCH_INTERVAL = timedelta(seconds=60)
 SIGN_IN_FAILED = "The email or password is not correct."
+COOKIE_NAME = "tp_staff"
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -61,8 +64,11 @@ def _verify(stored_hash: str, password: str) -> bool:
         return False
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+_digest = token_digest
 
 
 def normalize_email(email: str) -> str:
@@ -133,24 +139,24 @@ def adopt_handoff(db: Session, code: str, now: datetime | None = None) -> str | 
     return token
 
 
-def _live_session(db: Session, token: str, now: datetime) -> StaffSession | None:
-    if not token or len(token) > 128:
+def _live_session(db: Session, digest: str, now: datetime) -> StaffSession | None:
+    if not digest or len(digest) != 64:
         return None
-    row = db.exec(select(StaffSession).where(StaffSession.token_hash == _digest(token))).first()
+    row = db.exec(select(StaffSession).where(StaffSession.token_hash == digest)).first()
     if row is None or row.revoked_at is not None:
         return None
     if now >= row.expires_at or now - row.last_seen_at >= IDLE_TIMEOUT:
         return None
-    # Constant-time compare guards against a hash index that matched loosely (it never should).
-    if not hmac.compare_digest(row.token_hash or "", _digest(token)):
+    # Constant-time compare guards against a collation that matched loosely (it never should).
+    if not hmac.compare_digest(row.token_hash or "", digest):
         return None
     return row
 
 
-def resolve_session(db: Session, token: str, now: datetime | None = None) -> StaffIdentity | None:
-    """Who holds this token, or None when it is unknown, revoked, idle too long or too old."""
+def resolve_session(db: Session, digest: str, now: datetime | None = None) -> StaffIdentity | None:
+    """Who holds the token with this digest, or None when it is unknown, revoked, idle too long or too old."""
     now = now or utcnow()
-    row = _live_session(db, token, now)
+    row = _live_session(db, digest, now)
     if row is None:
         return None
     user = db.get(User, row.user_id)
@@ -171,10 +177,10 @@ def resolve_session(db: Session, token: str, now: datetime | None = None) -> Sta
     )
 
 
-def end_session(db: Session, token: str, ip: str = "", now: datetime | None = None) -> bool:
+def end_session(db: Session, digest: str, ip: str = "", now: datetime | None = None) -> bool:
     """Revoke the session on the server. Returns whether a live session was ended."""
     now = now or utcnow()
-    row = _live_session(db, token, now)
+    row = _live_session(db, digest, now)
     if row is None:
         return False
     row.revoked_at = now

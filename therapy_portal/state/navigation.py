@@ -8,7 +8,6 @@ from urllib.parse import quote
 
 import reflex as rx
 
-STAFF_COOKIE = "tp_staff"
 
 
 def hard_navigate(path: str):

@@ -11,7 +11,7 @@ import reflex as rx
 from ..db import session_scope
 from ..services import accounts
 from ..services.accounts import StaffIdentity
-from .navigation import STAFF_COOKIE, hard_navigate, login_url, read_cookie
+from .navigation import hard_navigate, login_url, read_cookie
 
 _current: ContextVar[StaffIdentity | None] = ContextVar("current_staff", default=None)
 
@@ -75,15 +75,16 @@ class StaffState(rx.State):
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
 
-    def _session_token(self) -> str:
-        return read_cookie(self.router.headers.cookie, STAFF_COOKIE)
+    def _session_digest(self) -> str:
+        """The session cookie as the edge middleware left it: the token's digest, never the token."""
+        return read_cookie(self.router.headers.cookie, accounts.COOKIE_NAME)
 
     def _resolve_identity(self) -> StaffIdentity | None:
-        token = self._session_token()
-        if not token:
+        digest = self._session_digest()
+        if not digest:
             return None
         with session_scope() as db:
-            return accounts.resolve_session(db, token)
+            return accounts.resolve_session(db, digest)
 
     def _deny(self):
         self._forget()
@@ -106,9 +107,9 @@ class StaffState(rx.State):
 
     @rx.event
     def sign_out(self):
-        token = self._session_token()
-        if token:
+        digest = self._session_digest()
+        if digest:
             with session_scope() as db:
-                accounts.end_session(db, token, ip=self._client_ip())
+                accounts.end_session(db, digest, ip=self._client_ip())
         self._forget()
         return hard_navigate("/api/session/end")

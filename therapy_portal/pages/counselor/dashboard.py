@@ -7,6 +7,24 @@ from ...components.status_badge import status_badge
 from ...state.dashboard import DashboardState
 
 
+def _card(row) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.text(row["time"], weight="bold"),
+                rx.text(row["client"]),
+                rx.text(row["counselor"], " · ", row["kind"], size="2", color_scheme="gray"),
+                spacing="1",
+            ),
+            rx.spacer(),
+            status_badge(row["status"], row["status_key"]),
+            align="start",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _row(row) -> rx.Component:
     return rx.table.row(
         rx.table.cell(row["time"]),
@@ -25,15 +43,17 @@ def dashboard() -> rx.Component:
         rx.cond(
             DashboardState.rows.length() > 0,
             rx.box(
-                rx.table.root(
-                    rx.table.header(
-                        rx.table.row(*[rx.table.column_header_cell(h) for h in ("Time", "Client", "Counselor", "Type", "Status")])
-                    ),
-                    rx.table.body(rx.foreach(DashboardState.rows, _row)),
-                    variant="surface",
-                    width="100%",
+                rx.desktop_only(
+                    rx.table.root(
+                        rx.table.header(
+                            rx.table.row(*[rx.table.column_header_cell(h) for h in ("Time", "Client", "Counselor", "Type", "Status")])
+                        ),
+                        rx.table.body(rx.foreach(DashboardState.rows, _row)),
+                        variant="surface",
+                        width="100%",
+                    )
                 ),
-                overflow_x="auto",
+                rx.mobile_and_tablet(rx.vstack(rx.foreach(DashboardState.rows, _card), spacing="2", width="100%")),
                 width="100%",
             ),
             rx.cond(DashboardState.loaded, rx.text("No appointments today.")),

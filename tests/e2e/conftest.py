@@ -1,0 +1,100 @@
+"""End-to-end fixtures: the real app once per run, and Chromium through Playwright at desktop and phone sizes."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from therapy_portal.services import demo
+
+from .server import ARTIFACTS, AppServer
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+SCREENSHOTS = ARTIFACTS / "screenshots"
+ADMIN = "ellen.park@wichita-therapy.example"
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("PORTAL_CHROMIUM", ""), "/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None  # Playwright's own build (a developer's laptop)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    server = AppServer("e2e", tmp_path_factory.mktemp("app"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    b = playwright_instance.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def page(browser, viewport, app_server) -> Page:
+    context = browser.new_context(viewport=VIEWPORTS[viewport], base_url=app_server.url)
+    context.set_default_timeout(20_000)
+    p = context.new_page()
+    p.viewport_name = viewport
+    yield p
+    context.close()
+
+
+def shot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{page.viewport_name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Page, email: str = ADMIN, password: str = demo.DEMO_PASSWORD, start: str = "/dashboard") -> None:
+    page.goto(start)
+    expect(page).to_have_url(re.compile(r"/login/?\?next="))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_screenshots():
+    if SCREENSHOTS.exists():
+        shutil.rmtree(SCREENSHOTS)
+    yield
