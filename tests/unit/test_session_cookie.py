@@ -1,6 +1,7 @@
 """The edge middleware digests the staff cookie on the websocket, so the state store never holds the token."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from therapy_portal.services.accounts import token_digest
 from therapy_portal.session_cookie import digest_session_cookie
@@ -12,7 +13,10 @@ def _seen_headers(path: str, cookie: bytes, kind: str = "websocket") -> dict:
     async def app(scope, receive, send):
         seen.update(dict(scope["headers"]))
 
-    asyncio.run(digest_session_cookie(app)({"type": kind, "path": path, "headers": [(b"cookie", cookie), (b"host", b"x")]}, None, None))
+    scope = {"type": kind, "path": path, "headers": [(b"cookie", cookie), (b"host", b"x")]}
+    # A thread of its own: the browser tests' Playwright may already run an event loop in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, digest_session_cookie(app)(scope, None, None)).result()
     return seen
 
 
