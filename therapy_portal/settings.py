@@ -28,6 +28,11 @@ class Settings:
     smtp_password: str
     mail_from: str
     data_dir: Path
+    stripe_secret_key: str
+
+    @property
+    def payments_configured(self) -> bool:
+        return bool(self.stripe_secret_key)
 
 
 @lru_cache(maxsize=1)
@@ -46,4 +51,5 @@ def get_settings() -> Settings:
         smtp_password=_env("PORTAL_SMTP_PASSWORD"),
         mail_from=_env("PORTAL_MAIL_FROM", "no-reply@localhost"),
         data_dir=data_dir,
+        stripe_secret_key=_env("PORTAL_STRIPE_SECRET_KEY"),
     )
