@@ -6,9 +6,9 @@ share the file; PostgreSQL URLs are pinned to the psycopg 3 driver.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
 from pathlib import Path
 
 from sqlalchemy import event, make_url
@@ -18,6 +18,7 @@ from sqlmodel import Session, create_engine
 from .settings import get_settings
 
 _engine: Engine | None = None
+_engine_lock = threading.Lock()
 
 
 def normalize_url(url: str) -> str:
@@ -57,7 +58,9 @@ def make_engine(url: str) -> Engine:
 def get_engine() -> Engine:
     global _engine
     if _engine is None:
-        _engine = make_engine(get_settings().db_url)
+        with _engine_lock:
+            if _engine is None:
+                _engine = make_engine(get_settings().db_url)
     return _engine
 
 

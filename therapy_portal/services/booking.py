@@ -3,7 +3,7 @@ double-booking a counselor, even when many requests race for one slot."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -12,6 +12,7 @@ from ..db import write_transaction
 from ..models import ACTIVE_STATUSES, ActorKind, Appointment, AppointmentKind, AppointmentStatus, PortalSettings, Practice, User, utcnow
 from . import audit
 from .scheduling import (
+    OVERLAP,
     SLOT_TAKEN,
     BusyTimes,
     Interval,
@@ -114,7 +115,8 @@ def create_appointment(
             return appointment
     except IntegrityError as error:
         if _is_overlap(error):
-            raise SchedulingError(SLOT_TAKEN) from None
+            # Lost a race the check above could not see: the database's constraint refused the row.
+            raise SchedulingError(SLOT_TAKEN if actor_kind == ActorKind.client else OVERLAP) from None
         raise
 
 
@@ -142,7 +144,9 @@ def update_appointment(
             if appointment is None or not may_touch(appointment):
                 raise SchedulingError("That appointment was not found.")
             changes: dict[str, tuple[str, str]] = {}
-            new_start, new_end = start or appointment.start_at, end or appointment.end_at
+            # A move given only a start keeps the appointment's length; all arithmetic in UTC.
+            new_start = (start or appointment.start_at).astimezone(timezone.utc)
+            new_end = (end or new_start + (appointment.end_at - appointment.start_at)).astimezone(timezone.utc)
             new_status = AppointmentStatus(status) if status else AppointmentStatus(appointment.status)
             if new_status != appointment.status:
                 check_status_change(str(appointment.status.value if hasattr(appointment.status, "value") else appointment.status), new_status.value)
@@ -169,5 +173,5 @@ def update_appointment(
             return appointment
     except IntegrityError as error:
         if _is_overlap(error):
-            raise SchedulingError("This overlaps another appointment on this calendar.") from None
+            raise SchedulingError(OVERLAP) from None
         raise

@@ -36,6 +36,12 @@ def _minutes(t: time) -> int:
     return t.hour * 60 + t.minute
 
 
+def time_range(start: datetime, end: datetime) -> str:
+    """'9:00 – 9:45 AM', or '11:00 AM – 12:00 PM' when the range crosses noon."""
+    first = f"{start:%-I:%M}" if f"{start:%p}" == f"{end:%p}" else f"{start:%-I:%M %p}"
+    return f"{first} – {end:%-I:%M %p}"
+
+
 def _title(days: list[date]) -> str:
     first, last = days[0], days[-1]
     if first == last:
@@ -56,7 +62,8 @@ def build(db: Session, practice: Practice, settings: PortalSettings, counselor: 
     start_min, end_min = _minutes(settings.business_start), _minutes(settings.business_end)
     step = settings.session_minutes
     rows = []
-    for m in range(start_min, end_min, step):
+    # One row per session that fits inside business hours.
+    for m in range(start_min, end_min - step + 1, step):
         t = time(m // 60, m % 60)
         rows.append({"time": f"{t:%H:%M}", "label": f"{t:%-I:%M %p}"})
     column_px = len(rows) * ROW_PX
@@ -87,7 +94,7 @@ def build(db: Session, practice: Practice, settings: PortalSettings, counselor: 
             "top": f"{0 if outside else top:.0f}px",
             "height": f"{max(ROW_PX * 0.5, (ROW_PX * 0.5 if outside else bottom - top)):.0f}px",
             "client": client.display_name,
-            "time": f"{start:%-I:%M} – {end:%-I:%M %p}",
+            "time": time_range(start, end),
             "kind": KIND_LABELS.get(str(getattr(appt.kind, "value", appt.kind)), ""),
             "status": STATUS_LABELS.get(status, status),
             "status_key": status,

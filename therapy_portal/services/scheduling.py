@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_APPOINTMENT = timedelta(hours=8)
 SLOT_TAKEN = "This time is no longer available. Please choose another."
+OVERLAP = "This overlaps another appointment on this calendar."
 DEFAULT_RESCHEDULE_MESSAGE = "This appointment can no longer be rescheduled online. Please contact the office."
 
 
@@ -97,6 +98,12 @@ def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
     return instant
 
 
+def exists_on_the_clock(moment: datetime) -> bool:
+    """False for a wall time the zone skips (2:30 on a spring-forward night)."""
+    back = moment.astimezone(timezone.utc).astimezone(moment.tzinfo)
+    return back.replace(tzinfo=None, fold=0) == moment.replace(tzinfo=None, fold=0)
+
+
 def local_today(rules: Rules, now: datetime) -> date:
     return now.astimezone(rules.tz).date()
 
@@ -111,13 +118,15 @@ def booking_window(rules: Rules, now: datetime) -> tuple[date, date] | None:
 
 def _day_slot_starts(rules: Rules, day: date) -> list[datetime]:
     """Every grid start on a day inside business hours, whatever is booked."""
-    starts = []
+    starts: list[datetime] = []
     step = rules.session
     cursor = datetime.combine(day, rules.business_start)
     last_start = datetime.combine(day, rules.business_end) - step
     while cursor <= last_start:
         instant = _utc(day, cursor.time(), rules.tz)
-        if instant is not None:
+        # The grid walks the wall clock, but a session lasts real time: across the spring-forward gap a
+        # session can end after the next grid start, so a start inside the previous session is dropped.
+        if instant is not None and (not starts or instant >= starts[-1] + step):
             # The session must also end inside business hours on the wall clock (a DST jump can push it out).
             end_local = (instant + step).astimezone(rules.tz)
             if end_local.date() == day and end_local.time() <= rules.business_end:
@@ -159,6 +168,10 @@ def check_client_booking(rules: Rules, busy: BusyTimes, now: datetime, start: da
     """The slot a client asked for, if the rules offer it; otherwise SchedulingError with the reason."""
     if start.tzinfo is None:
         raise SchedulingError("That time is not valid.")
+    if not exists_on_the_clock(start):
+        raise SchedulingError("That time does not exist on the clock that day (the clocks change).")
+    # In UTC from here on: comparing zoned datetimes in the repeated autumn hour ignores `fold`.
+    start = start.astimezone(timezone.utc)
     local = start.astimezone(rules.tz)
     window = booking_window(rules, now)
     if window is None:
@@ -183,18 +196,21 @@ def check_staff_times(busy: BusyTimes, start: datetime, end: datetime) -> Interv
     """A counselor may book outside business hours, but never over another appointment."""
     if start.tzinfo is None or end.tzinfo is None:
         raise SchedulingError("That time is not valid.")
+    # Real durations: subtracting two datetimes of one zone measures the wall clock, not elapsed time.
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     if end <= start:
         raise SchedulingError("The end must be after the start.")
     if end - start > MAX_APPOINTMENT:
         raise SchedulingError("An appointment can last at most 8 hours.")
     if busy.overlaps(start, end):
-        raise SchedulingError("This overlaps another appointment on this calendar.")
+        raise SchedulingError(OVERLAP)
     return Interval(start, end)
 
 
 def reschedule_allowed(rules: Rules, appointment_start: datetime, now: datetime) -> bool:
     """A client may move an appointment until the restriction window before it begins."""
-    return now <= appointment_start - timedelta(hours=max(rules.reschedule_restriction_hours, 0))
+    cutoff = appointment_start.astimezone(timezone.utc) - timedelta(hours=max(rules.reschedule_restriction_hours, 0))
+    return now.astimezone(timezone.utc) <= cutoff
 
 
 def check_client_reschedule(rules: Rules, appointment_start: datetime, now: datetime) -> None:
