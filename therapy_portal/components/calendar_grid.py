@@ -35,12 +35,8 @@ def _card(card) -> rx.Component:
         aria_label="Appointment: " + card["client"] + ", " + card["time"] + ", " + card["kind"] + ", " + card["status"],
         data_status=card["status_key"],
         style={
-            "position": "absolute",
-            "top": card["top"],
-            "height": card["height"],
-            "left": rx.cond(card["active"] == "1", "2px", "55%"),
-            "right": "2px",
-            "opacity": rx.cond(card["active"] == "1", "1", "0.6"),
+            "width": "100%",
+            "height": "100%",
             "text_align": "left",
             "padding": "2px 6px",
             "border_radius": "6px",
@@ -51,23 +47,33 @@ def _card(card) -> rx.Component:
             "box_shadow": "0 1px 2px rgba(0,0,0,0.08)",
             "overflow": "hidden",
             "cursor": "pointer",
-            "z_index": "2",
             "font": "inherit",
             "color": "inherit",
         },
     )
-    return rx.cond(
-        C.display_tooltip,
-        rx.hover_card.root(
-            rx.hover_card.trigger(button),
-            rx.hover_card.content(
-                rx.vstack(_card_body(card, large=True), rx.text(card["day"], size="2", color_scheme="gray"), spacing="1"),
-                role="tooltip",
-                max_width="20rem",
+    # The wrapper carries the position, so a tooltip anchors to the card itself.
+    return rx.box(
+        rx.cond(
+            C.display_tooltip,
+            rx.hover_card.root(
+                rx.hover_card.trigger(button),
+                rx.hover_card.content(
+                    rx.vstack(_card_body(card, large=True), rx.text(card["date"], size="2", color_scheme="gray"), spacing="1"),
+                    role="tooltip",
+                    max_width="20rem",
+                    side="right",
+                ),
+                open_delay=150,
             ),
-            open_delay=150,
+            button,
         ),
-        button,
+        position="absolute",
+        top=card["top"],
+        height=card["height"],
+        left=rx.cond(card["active"] == "1", "2px", "55%"),
+        right="2px",
+        opacity=rx.cond(card["active"] == "1", "1", "0.6"),
+        z_index="2",
     )
 
 

@@ -91,6 +91,7 @@ def build(db: Session, practice: Practice, settings: PortalSettings, counselor: 
         cards.append({
             "id": str(appt.id),
             "day": start.date().isoformat(),
+            "date": f"{start:%A, %B} {start.day}",
             "top": f"{0 if outside else top:.0f}px",
             "height": f"{max(ROW_PX * 0.5, (ROW_PX * 0.5 if outside else bottom - top)):.0f}px",
             "client": client.display_name,
