@@ -17,8 +17,12 @@ def practice(db: Session, name: str = "Test Practice", tz: str = "America/Chicag
     return p
 
 
-def staff(db: Session, p: Practice, email: str = "c@example.com", role: Role = Role.counselor, password: str = PASSWORD) -> User:
-    user = accounts.create_user(db, p.id, email, email.split("@")[0].title(), password, role=role, is_clinician=role != Role.front_desk)
+def staff(
+    db: Session, p: Practice, email: str = "c@example.com", role: Role = Role.counselor, password: str = PASSWORD
+) -> User:
+    user = accounts.create_user(
+        db, p.id, email, email.split("@")[0].title(), password, role=role, is_clinician=role != Role.front_desk
+    )
     if user.is_clinician:
         db.add(PortalSettings(counselor_id=user.id))
     db.flush()

@@ -11,8 +11,8 @@ from starlette.routing import Route
 
 from .db import session_scope
 from .services import accounts
-from .settings import get_settings
 from .services.accounts import COOKIE_NAME as STAFF_COOKIE
+from .settings import get_settings
 from .state.navigation import safe_next
 
 

@@ -41,7 +41,13 @@ def cmd_create_user(args) -> int:
             db.flush()
         try:
             user = accounts.create_user(
-                db, practice.id, args.email, args.name, password, role=Role(args.role), is_clinician=not args.not_clinician
+                db,
+                practice.id,
+                args.email,
+                args.name,
+                password,
+                role=Role(args.role),
+                is_clinician=not args.not_clinician,
             )
         except ValueError as exc:
             print(exc, file=sys.stderr)

@@ -24,7 +24,11 @@ def security_headers(app):
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", []) if not (k.lower() == b"cache-control" and not cacheable)]
+                headers = [
+                    (k, v)
+                    for k, v in message.get("headers", [])
+                    if not (k.lower() == b"cache-control" and not cacheable)
+                ]
                 headers.extend(SECURITY_HEADERS)
                 if not cacheable:
                     headers.append((b"cache-control", b"no-store"))

@@ -31,7 +31,9 @@ def _digest_cookie_header(value: bytes) -> bytes:
 def digest_session_cookie(app):
     async def wrapped(scope, receive, send):
         if scope["type"] in ("websocket", "http") and scope.get("path", "").startswith(EVENT_PREFIX):
-            headers = [(k, _digest_cookie_header(v) if k.lower() == b"cookie" else v) for k, v in scope.get("headers", [])]
+            headers = [
+                (k, _digest_cookie_header(v) if k.lower() == b"cookie" else v) for k, v in scope.get("headers", [])
+            ]
             scope = {**scope, "headers": headers}
         return await app(scope, receive, send)
 

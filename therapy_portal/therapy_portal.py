@@ -5,8 +5,8 @@ import reflex as rx
 from . import pages  # noqa: F401
 from .api import build_api
 from .http_headers import security_headers
-from .session_cookie import digest_session_cookie
 from .pages import client, counselor  # noqa: F401
+from .session_cookie import digest_session_cookie
 
 
 @rx.page(route="/", title="Therapy Portal", on_load=rx.redirect("/login"))

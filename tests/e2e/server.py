@@ -50,7 +50,17 @@ class AppServer:
         self.run_cli("seed-demo")
         log = open(self.log_path, "w")  # noqa: SIM115  (kept open for the server's life)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port", "--frontend-port", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "reflex",
+                "run",
+                "--env",
+                "prod",
+                "--single-port",
+                "--frontend-port",
+                str(self.port),
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,

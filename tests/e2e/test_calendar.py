@@ -124,7 +124,13 @@ def test_previous_next_and_today_move_without_reloading_the_page(signed_in):
 def test_business_hours_set_the_rows_and_session_length_sets_a_new_appointment(signed_in):
     page = signed_in
     set_portal_settings(
-        page, MARCUS, **{"Business hour start time": "10:00 AM", "Business hour end time": "2:00 PM", "Default Time per session": "45 Minutes"}
+        page,
+        MARCUS,
+        **{
+            "Business hour start time": "10:00 AM",
+            "Business hour end time": "2:00 PM",
+            "Default Time per session": "45 Minutes",
+        },
     )
     open_calendar(page, MARCUS)
     times = page.locator("[data-row]")
@@ -140,7 +146,13 @@ def test_business_hours_set_the_rows_and_session_length_sets_a_new_appointment(s
     card = page.get_by_role("button", name=re.compile(r"^Appointment: .*, 10:45 – 11:30 AM, In person, Scheduled"))
     expect(card).to_be_visible()
     set_portal_settings(
-        page, MARCUS, **{"Business hour start time": "9:00 AM", "Business hour end time": "6:00 PM", "Default Time per session": "45 Minutes"}
+        page,
+        MARCUS,
+        **{
+            "Business hour start time": "9:00 AM",
+            "Business hour end time": "6:00 PM",
+            "Default Time per session": "45 Minutes",
+        },
     )
 
 

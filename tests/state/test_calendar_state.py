@@ -14,7 +14,11 @@ from therapy_portal.services import accounts, demo
 from therapy_portal.state.calendar import CalendarState
 from therapy_portal.state.portal_settings import PortalSettingsState
 
-ELLEN, MARCUS, DESK = ("ellen.park@wichita-therapy.example", "marcus.oneill@wichita-therapy.example", "frontdesk@wichita-therapy.example")
+ELLEN, MARCUS, DESK = (
+    "ellen.park@wichita-therapy.example",
+    "marcus.oneill@wichita-therapy.example",
+    "frontdesk@wichita-therapy.example",
+)
 
 
 @pytest.fixture
@@ -38,10 +42,16 @@ def test_every_calendar_handler_does_nothing_for_a_signed_out_browser(practice):
     cal = b.state(CalendarState)
     appt = db.exec(select(Appointment)).first()
     calls = [
-        (CalendarState.load, ()), (CalendarState.choose_counselor, (str(users[ELLEN].id),)), (CalendarState.set_view, ("Day",)),
-        (CalendarState.step, (1,)), (CalendarState.go_today, ()), (CalendarState.new_at, ("2026-12-07", "09:00")),
-        (CalendarState.open_card, (str(appt.id),)), (CalendarState.set_editor, ("date", "2026-12-08")),
-        (CalendarState.save_editor, ()), (CalendarState.cancel_appointment, ()),
+        (CalendarState.load, ()),
+        (CalendarState.choose_counselor, (str(users[ELLEN].id),)),
+        (CalendarState.set_view, ("Day",)),
+        (CalendarState.step, (1,)),
+        (CalendarState.go_today, ()),
+        (CalendarState.new_at, ("2026-12-07", "09:00")),
+        (CalendarState.open_card, (str(appt.id),)),
+        (CalendarState.set_editor, ("date", "2026-12-08")),
+        (CalendarState.save_editor, ()),
+        (CalendarState.cancel_appointment, ()),
     ]
     for handler, args in calls:
         result = handler.fn(cal, *args)
@@ -57,7 +67,9 @@ def test_a_counselor_cannot_show_another_counselors_calendar(practice):
     assert [c["name"] for c in cal.counselors] == [users[MARCUS].full_name]
     CalendarState.choose_counselor.fn(cal, str(users[ELLEN].id))
     assert cal.counselor_id == str(users[MARCUS].id)
-    marcus_appts = {str(a.id) for a in db.exec(select(Appointment).where(Appointment.counselor_id == users[MARCUS].id)).all()}
+    marcus_appts = {
+        str(a.id) for a in db.exec(select(Appointment).where(Appointment.counselor_id == users[MARCUS].id)).all()
+    }
     assert {c["id"] for c in cal.cards} <= marcus_appts
 
 
@@ -109,7 +121,10 @@ def test_new_appointment_defaults_to_the_session_length_and_conflicts_are_refuse
     day = "2027-01-12"  # far from the demo's weeks
     CalendarState.new_at.fn(cal, day, "09:00")
     assert cal.editor_open and cal.editor["minutes"] == "45"
-    assert all(int(c["id"]) in {x.id for x in db.exec(select(Client).where(Client.counselor_id == users[MARCUS].id)).all()} for c in cal.client_options)
+    assert all(
+        int(c["id"]) in {x.id for x in db.exec(select(Client).where(Client.counselor_id == users[MARCUS].id)).all()}
+        for c in cal.client_options
+    )
     CalendarState.save_editor.fn(cal)
     assert not cal.editor_open and "Appointment added" in cal.notice
     CalendarState.new_at.fn(cal, day, "09:30")
@@ -126,7 +141,9 @@ def test_hostile_editor_input_gets_messages_not_tracebacks(practice):
     assert not cal.editor_open
     CalendarState.new_at.fn(cal, "2027-01-13", "09:00")
     for field, value, message in (
-        ("date", "2027-02-30", "valid date"), ("time", "25:99", "valid start time"), ("minutes", "100000", "length"),
+        ("date", "2027-02-30", "valid date"),
+        ("time", "25:99", "valid start time"),
+        ("minutes", "100000", "length"),
         ("kind", "teleport", "in person or online"),
     ):
         CalendarState.new_at.fn(cal, "2027-01-13", "09:00")
@@ -156,7 +173,9 @@ def test_moving_keeps_the_audit_trail(practice):
     db.rollback()  # end this session's read snapshot (SQLite WAL) so the handler's write is visible
     moved = db.get(Appointment, appt.id)
     assert moved.start_at - original_start == timedelta(hours=3)
-    event = db.exec(select(AuditEvent).where(AuditEvent.action == "appointment.updated", AuditEvent.object_id == appt.id)).one()
+    event = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "appointment.updated", AuditEvent.object_id == appt.id)
+    ).one()
     assert "start_at" in json.loads(event.detail)["changes"] and event.actor_id == users[ELLEN].id
 
 

@@ -93,7 +93,10 @@ def test_wrong_password_and_unknown_email_get_the_same_message(db):
     factories.staff(db, p)
     db.commit()
     messages = []
-    for form in ({"email": "c@example.com", "password": "nope-nope-nope"}, {"email": "who@example.com", "password": "nope-nope-nope"}):
+    for form in (
+        {"email": "c@example.com", "password": "nope-nope-nope"},
+        {"email": "who@example.com", "password": "nope-nope-nope"},
+    ):
         b = Browser(path="/login")
         s = b.state(SignInState)
         assert SignInState.submit.fn(s, form) is None
@@ -118,6 +121,13 @@ def test_successful_sign_in_hands_off_without_putting_secrets_in_state(db):
 def test_hostile_sign_in_payloads_get_a_message_not_a_traceback(db):
     b = Browser(path="/login")
     s = b.state(SignInState)
-    for form in (None, [], "string", {"email": None, "password": None}, {"email": "a" * 100_000, "password": "b" * 100_000}, {"email": {"$ne": 1}, "password": ["x"]}):
+    for form in (
+        None,
+        [],
+        "string",
+        {"email": None, "password": None},
+        {"email": "a" * 100_000, "password": "b" * 100_000},
+        {"email": {"$ne": 1}, "password": ["x"]},
+    ):
         SignInState.submit.fn(s, form)
         assert s.error

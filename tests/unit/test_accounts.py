@@ -41,7 +41,10 @@ def test_sign_in_ignores_email_case_and_spaces(db):
     assert accounts.authenticate(db, "  ELLEN@example.COM ", factories.PASSWORD) is not None
 
 
-@pytest.mark.parametrize("email,password", [("c@example.com", "wrong password"), ("nobody@example.com", factories.PASSWORD), ("", ""), ("c@example.com", "")])
+@pytest.mark.parametrize(
+    "email,password",
+    [("c@example.com", "wrong password"), ("nobody@example.com", factories.PASSWORD), ("", ""), ("c@example.com", "")],
+)
 def test_failures_return_none_and_are_audited(db, email, password):
     p = factories.practice(db)
     factories.staff(db, p)
@@ -108,11 +111,16 @@ def test_idle_timeout_is_thirty_minutes(db):
     factories.staff(db, p)
     start = utcnow()
     _, token = _sign_in(db, now=start)
-    assert accounts.resolve_session(db, accounts.token_digest(token), now=start + timedelta(minutes=29, seconds=59)) is not None
+    assert (
+        accounts.resolve_session(db, accounts.token_digest(token), now=start + timedelta(minutes=29, seconds=59))
+        is not None
+    )
     db.commit()
     # Activity at 29:59 moved the idle clock on.
     assert accounts.resolve_session(db, accounts.token_digest(token), now=start + timedelta(minutes=59)) is not None
-    assert accounts.resolve_session(db, accounts.token_digest(token), now=start + timedelta(minutes=89, seconds=1)) is None
+    assert (
+        accounts.resolve_session(db, accounts.token_digest(token), now=start + timedelta(minutes=89, seconds=1)) is None
+    )
 
 
 def test_absolute_limit_is_twelve_hours_even_when_active(db):

@@ -12,7 +12,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,7 +35,7 @@ from therapy_portal.services import accounts, booking, scheduling
 from therapy_portal.services.scheduling import SchedulingError
 
 CHI = ZoneInfo("America/Chicago")
-UTC = timezone.utc
+UTC = UTC
 OVERLAP = "This overlaps another appointment on this calendar."
 NOT_FOUND = "That appointment was not found."
 
@@ -100,7 +100,9 @@ def fresh() -> Session:
     return Session(dbmod.get_engine(), expire_on_commit=False)
 
 
-def staff_book(w: World, start: datetime, end: datetime, *, counselor_id: int | None = None, client: int = 0, **kw) -> Appointment:
+def staff_book(
+    w: World, start: datetime, end: datetime, *, counselor_id: int | None = None, client: int = 0, **kw
+) -> Appointment:
     return booking.create_appointment(
         practice_id=w.practice_id,
         counselor_id=counselor_id or w.counselor_id,
@@ -167,7 +169,13 @@ def test_staff_books_outside_business_hours_and_it_is_audited(world):
     assert AppointmentKind(row.kind) == AppointmentKind.online
     assert row.created_by_kind == ActorKind.staff
     [event] = audit_events("appointment.created")
-    assert (event.actor_kind, event.actor_id, event.object_type, event.object_id, event.ip) == ("staff", world.counselor_id, "appointment", a.id, "203.0.113.7")
+    assert (event.actor_kind, event.actor_id, event.object_type, event.object_id, event.ip) == (
+        "staff",
+        world.counselor_id,
+        "appointment",
+        a.id,
+        "203.0.113.7",
+    )
     assert json.loads(event.detail) == {"start": at(SAT, 19).isoformat(), "end": at(SAT, 20, 30).isoformat()}
 
 
@@ -204,7 +212,12 @@ def test_client_books_an_offered_slot_and_it_is_audited(world):
     assert (row.start_at, row.end_at) == (at(TUE, 10), at(TUE, 11))  # the counselor's session length
     assert row.created_by_kind == ActorKind.client and row.created_by_id == world.client_ids[3]
     [event] = audit_events("appointment.created")
-    assert (event.actor_kind, event.actor_id, event.object_id, event.ip) == ("client", world.client_ids[3], a.id, "198.51.100.4")
+    assert (event.actor_kind, event.actor_id, event.object_id, event.ip) == (
+        "client",
+        world.client_ids[3],
+        a.id,
+        "198.51.100.4",
+    )
 
 
 def test_client_booking_ignores_a_requested_end_and_uses_the_session_length(world):
@@ -257,7 +270,9 @@ def test_client_booking_follows_the_counselors_settings(world, db):
 def test_move_to_a_free_time_works_and_is_audited(world):
     a = staff_book(world, at(TUE, 10), at(TUE, 11))
     staff_book(world, at(TUE, 13), at(TUE, 14), client=1)
-    moved = booking.update_appointment(a.id, start=at(TUE, 14), end=at(TUE, 15), actor_kind=ActorKind.staff, actor_id=world.counselor_id, now=NOW)
+    moved = booking.update_appointment(
+        a.id, start=at(TUE, 14), end=at(TUE, 15), actor_kind=ActorKind.staff, actor_id=world.counselor_id, now=NOW
+    )
     assert (moved.start_at, moved.end_at) == (at(TUE, 14), at(TUE, 15))
     row = stored(a.id)
     assert (row.start_at, row.end_at, row.updated_at) == (at(TUE, 14), at(TUE, 15), NOW)
@@ -270,7 +285,14 @@ def test_move_onto_another_appointment_is_refused_and_nothing_changes(world):
     b = staff_book(world, at(TUE, 13), at(TUE, 14), client=1)
     before = [(x.id, x.start_at, x.end_at, x.status, x.updated_at) for x in all_appointments()]
     with pytest.raises(SchedulingError) as refused:
-        booking.update_appointment(a.id, start=at(TUE, 13, 30), end=at(TUE, 14, 30), actor_kind=ActorKind.staff, actor_id=world.counselor_id, now=NOW + timedelta(hours=1))
+        booking.update_appointment(
+            a.id,
+            start=at(TUE, 13, 30),
+            end=at(TUE, 14, 30),
+            actor_kind=ActorKind.staff,
+            actor_id=world.counselor_id,
+            now=NOW + timedelta(hours=1),
+        )
     assert str(refused.value) == OVERLAP
     assert [(x.id, x.start_at, x.end_at, x.status, x.updated_at) for x in all_appointments()] == before
     assert audit_events("appointment.updated") == []
@@ -279,14 +301,18 @@ def test_move_onto_another_appointment_is_refused_and_nothing_changes(world):
 
 def test_move_onto_its_own_time_slightly_shifted_is_not_an_overlap_with_itself(world):
     a = staff_book(world, at(TUE, 10), at(TUE, 11))
-    moved = booking.update_appointment(a.id, start=at(TUE, 10, 30), end=at(TUE, 11, 30), actor_kind=ActorKind.staff, actor_id=None, now=NOW)
+    moved = booking.update_appointment(
+        a.id, start=at(TUE, 10, 30), end=at(TUE, 11, 30), actor_kind=ActorKind.staff, actor_id=None, now=NOW
+    )
     assert moved.start_at == at(TUE, 10, 30)
 
 
 def test_move_with_end_before_start_is_refused(world):
     a = staff_book(world, at(TUE, 10), at(TUE, 11))
     with pytest.raises(SchedulingError, match="end must be after the start"):
-        booking.update_appointment(a.id, start=at(TUE, 12), end=at(TUE, 11), actor_kind=ActorKind.staff, actor_id=None, now=NOW)
+        booking.update_appointment(
+            a.id, start=at(TUE, 12), end=at(TUE, 11), actor_kind=ActorKind.staff, actor_id=None, now=NOW
+        )
     assert stored(a.id).start_at == at(TUE, 10)
 
 
@@ -294,7 +320,9 @@ def test_cancelling_frees_the_slot_for_another_booking(world):
     a = client_book(world, at(TUE, 10))
     with pytest.raises(SchedulingError, match="no longer available"):
         client_book(world, at(TUE, 10), client=1)
-    booking.update_appointment(a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=world.counselor_id, now=NOW)
+    booking.update_appointment(
+        a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=world.counselor_id, now=NOW
+    )
     assert AppointmentStatus(stored(a.id).status) == AppointmentStatus.cancelled
     b = client_book(world, at(TUE, 10), client=1)
     assert [x.id for x in active_in(world.counselor_id, at(TUE, 10), at(TUE, 11))] == [b.id]
@@ -302,10 +330,14 @@ def test_cancelling_frees_the_slot_for_another_booking(world):
 
 def test_restoring_a_cancelled_appointment_over_a_new_one_is_refused(world):
     a = staff_book(world, at(TUE, 10), at(TUE, 11))
-    booking.update_appointment(a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=None, now=NOW)
+    booking.update_appointment(
+        a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=None, now=NOW
+    )
     staff_book(world, at(TUE, 10, 30), at(TUE, 11, 30), client=1)
     with pytest.raises(SchedulingError) as refused:
-        booking.update_appointment(a.id, status=AppointmentStatus.scheduled, actor_kind=ActorKind.staff, actor_id=None, now=NOW)
+        booking.update_appointment(
+            a.id, status=AppointmentStatus.scheduled, actor_kind=ActorKind.staff, actor_id=None, now=NOW
+        )
     assert str(refused.value) == OVERLAP
     assert AppointmentStatus(stored(a.id).status) == AppointmentStatus.cancelled
 
@@ -313,7 +345,9 @@ def test_restoring_a_cancelled_appointment_over_a_new_one_is_refused(world):
 def test_status_change_not_allowed_is_refused(world):
     a = staff_book(world, at(TUE, 10), at(TUE, 11), status=AppointmentStatus.completed)
     with pytest.raises(SchedulingError, match="completed can't be marked cancelled"):
-        booking.update_appointment(a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=None, now=NOW)
+        booking.update_appointment(
+            a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=None, now=NOW
+        )
     assert AppointmentStatus(stored(a.id).status) == AppointmentStatus.completed
 
 
@@ -326,7 +360,16 @@ def test_update_refused_by_may_touch_says_not_found_and_changes_nothing(world):
         return False
 
     with pytest.raises(SchedulingError) as refused:
-        booking.update_appointment(a.id, start=at(TUE, 14), end=at(TUE, 15), status=AppointmentStatus.cancelled, actor_kind=ActorKind.client, actor_id=world.client_ids[5], may_touch=may_touch, now=NOW)
+        booking.update_appointment(
+            a.id,
+            start=at(TUE, 14),
+            end=at(TUE, 15),
+            status=AppointmentStatus.cancelled,
+            actor_kind=ActorKind.client,
+            actor_id=world.client_ids[5],
+            may_touch=may_touch,
+            now=NOW,
+        )
     assert str(refused.value) == NOT_FOUND
     assert seen == [a.id]
     row = stored(a.id)
@@ -336,12 +379,21 @@ def test_update_refused_by_may_touch_says_not_found_and_changes_nothing(world):
 
 def test_update_of_a_missing_appointment_says_not_found(world):
     with pytest.raises(SchedulingError, match=f"^{NOT_FOUND}$"):
-        booking.update_appointment(999_999, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=None, now=NOW)
+        booking.update_appointment(
+            999_999, status=AppointmentStatus.cancelled, actor_kind=ActorKind.staff, actor_id=None, now=NOW
+        )
 
 
 def test_update_without_changes_writes_no_audit(world):
     a = staff_book(world, at(TUE, 10), at(TUE, 11))
-    booking.update_appointment(a.id, start=at(TUE, 10), end=at(TUE, 11), actor_kind=ActorKind.staff, actor_id=None, now=NOW + timedelta(hours=1))
+    booking.update_appointment(
+        a.id,
+        start=at(TUE, 10),
+        end=at(TUE, 11),
+        actor_kind=ActorKind.staff,
+        actor_id=None,
+        now=NOW + timedelta(hours=1),
+    )
     assert audit_events("appointment.updated") == []
     assert stored(a.id).updated_at == NOW
 
@@ -383,7 +435,9 @@ def test_parallel_staff_bookings_of_overlapping_times_never_double_book(world):
     def attempt(n: int):
         barrier.wait(timeout=60)
         try:
-            return staff_book(world, at(TUE, 10) + timedelta(minutes=5 * n), at(TUE, 11) + timedelta(minutes=5 * n), client=n).id
+            return staff_book(
+                world, at(TUE, 10) + timedelta(minutes=5 * n), at(TUE, 11) + timedelta(minutes=5 * n), client=n
+            ).id
         except SchedulingError as error:
             return error
 
@@ -398,8 +452,17 @@ def test_parallel_staff_bookings_of_overlapping_times_never_double_book(world):
 # --- the database's own guard ----------------------------------------------------------------
 
 
-def _raw(w: World, start: datetime, end: datetime, status: str = "scheduled", counselor_id: int | None = None) -> Appointment:
-    return Appointment(practice_id=w.practice_id, counselor_id=counselor_id or w.counselor_id, client_id=w.client_ids[1], start_at=start, end_at=end, status=status)
+def _raw(
+    w: World, start: datetime, end: datetime, status: str = "scheduled", counselor_id: int | None = None
+) -> Appointment:
+    return Appointment(
+        practice_id=w.practice_id,
+        counselor_id=counselor_id or w.counselor_id,
+        client_id=w.client_ids[1],
+        start_at=start,
+        end_at=end,
+        status=status,
+    )
 
 
 @pytest.mark.parametrize("status", ["requested", "scheduled", "confirmed", "checked_in", "completed", "no_show"])
@@ -464,7 +527,9 @@ def test_available_slots_exclude_booked_times_and_return_after_cancellation(worl
     with fresh() as s:
         starts = [x.start for x in booking.available_slots(s, world.counselor_id, TUE, TUE, now=NOW)]
     assert starts == [t for t in all_tuesday if t not in (at(TUE, 10), at(TUE, 13), at(TUE, 14))]
-    booking.update_appointment(a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.client, actor_id=world.client_ids[0], now=NOW)
+    booking.update_appointment(
+        a.id, status=AppointmentStatus.cancelled, actor_kind=ActorKind.client, actor_id=world.client_ids[0], now=NOW
+    )
     with fresh() as s:
         starts = [x.start for x in booking.available_slots(s, world.counselor_id, TUE, TUE, now=NOW)]
     assert at(TUE, 10) in starts and at(TUE, 13) not in starts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,7 @@ from therapy_portal.models import ACTIVE_STATUSES, Appointment, Client, PortalSe
 from therapy_portal.services import accounts, demo
 from therapy_portal.services.names import fold
 
-NOW = datetime(2026, 12, 3, 19, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -30,8 +30,14 @@ def test_empty_database_upgraded_to_head_matches_the_models(database_url):
 def test_upgrading_again_keeps_every_row(db, db_url):
     demo.seed(db)
     db.commit()
-    before = (db.exec(select(func.count()).select_from(Client)).one(), db.exec(select(func.count()).select_from(Appointment)).one())
+    before = (
+        db.exec(select(func.count()).select_from(Client)).one(),
+        db.exec(select(func.count()).select_from(Appointment)).one(),
+    )
     migrations.upgrade(db_url)
     db.expire_all()
-    after = (db.exec(select(func.count()).select_from(Client)).one(), db.exec(select(func.count()).select_from(Appointment)).one())
+    after = (
+        db.exec(select(func.count()).select_from(Client)).one(),
+        db.exec(select(func.count()).select_from(Appointment)).one(),
+    )
     assert before == after and before[0] == 40

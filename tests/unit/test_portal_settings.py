@@ -19,25 +19,54 @@ def defaults() -> dict[str, str]:
 
 
 def identity(user, practice, role=None) -> StaffIdentity:
-    return StaffIdentity(user.id, practice.id, role or Role(user.role), user.full_name, user.email, user.is_clinician, practice.name)
+    return StaffIdentity(
+        user.id, practice.id, role or Role(user.role), user.full_name, user.email, user.is_clinician, practice.name
+    )
 
 
 def test_fields_follow_the_seed_order():
     labels = [f.label for f in ps.FIELDS]
     assert labels[:7] == [
-        "Business hour start time", "Business hour end time", "Default scheduler view", "First day of the week",
-        "Display Appointment Tooltip", "Default Time per session", "Separate odd and even days by color",
+        "Business hour start time",
+        "Business hour end time",
+        "Default scheduler view",
+        "First day of the week",
+        "Display Appointment Tooltip",
+        "Default Time per session",
+        "Separate odd and even days by color",
     ]
     assert labels[7].startswith("Number of days prior")
     assert labels[8:] == [
-        "Allow current day appointment scheduling", "Days of the week appointments can be scheduled", "Client Notification Message",
-        "Restriction to reschedule", "Message to reschedule", "Make Appointment", "Online Appointment", "Confirm Appointment",
-        "Disable Decline Appointment", "Messages", "Documents", "Assessments", "Intake paperwork", "Feedback",
-        "TSecure Client Message Notification", "Make a Payment", "Message to Payment Information", "Client Checkin Notification",
+        "Allow current day appointment scheduling",
+        "Days of the week appointments can be scheduled",
+        "Client Notification Message",
+        "Restriction to reschedule",
+        "Message to reschedule",
+        "Make Appointment",
+        "Online Appointment",
+        "Confirm Appointment",
+        "Disable Decline Appointment",
+        "Messages",
+        "Documents",
+        "Assessments",
+        "Intake paperwork",
+        "Feedback",
+        "TSecure Client Message Notification",
+        "Make a Payment",
+        "Message to Payment Information",
+        "Client Checkin Notification",
     ]
     assert [label for _, label in next(f for f in ps.FIELDS if f.name == "session_minutes").choices] == [
-        "60 Minutes", "45 Minutes", "30 Minutes", "15 Minutes"]
-    assert [v for v, _ in next(f for f in ps.FIELDS if f.name == "default_view").choices] == ["Day", "WeekDays", "FullWeek"]
+        "60 Minutes",
+        "45 Minutes",
+        "30 Minutes",
+        "15 Minutes",
+    ]
+    assert [v for v, _ in next(f for f in ps.FIELDS if f.name == "default_view").choices] == [
+        "Day",
+        "WeekDays",
+        "FullWeek",
+    ]
 
 
 def test_defaults_are_valid_and_round_trip():
@@ -51,7 +80,11 @@ def test_defaults_are_valid_and_round_trip():
     [
         ({"business_start": "17:00", "business_end": "09:00"}, "business_end", "after the start time"),
         ({"business_start": "09:00", "business_end": "09:00"}, "business_end", "after the start time"),
-        ({"business_start": "09:00", "business_end": "09:30", "session_minutes": "60"}, "business_end", "at least one 60-minute session"),
+        (
+            {"business_start": "09:00", "business_end": "09:30", "session_minutes": "60"},
+            "business_end",
+            "at least one 60-minute session",
+        ),
         ({"business_start": "25:00"}, "business_start", "from the list"),
         ({"business_start": "08:15"}, "business_start", "from the list"),
         ({"allowed_weekdays": ""}, "allowed_weekdays", "at least one day"),
@@ -65,7 +98,11 @@ def test_defaults_are_valid_and_round_trip():
         ({"reschedule_message": "y" * 5000}, "reschedule_message", "1000 characters"),
         ({"payment_message": "bell\x07"}, "payment_message", "control characters"),
         ({"make_payment": "true"}, "make_payment", "payment account"),
-        ({"messages": "true", "notify_email": "false", "notify_sms": "false"}, "tsecure_notification", "Email, SMS or both"),
+        (
+            {"messages": "true", "notify_email": "false", "notify_sms": "false"},
+            "tsecure_notification",
+            "Email, SMS or both",
+        ),
         ({"default_view": "Month"}, "default_view", "Day, WeekDays or FullWeek"),
         ({"session_minutes": "20"}, "session_minutes", "60, 45, 30 or 15"),
         ({"first_day_of_week": "7"}, "first_day_of_week", "day of the week"),
@@ -78,15 +115,27 @@ def test_each_invalid_value_gets_a_message_at_its_field(changes, field, message)
 
 
 def test_valid_edge_values():
-    ok = {**defaults(), "days_prior": "0", "allow_current_day": "true", "business_start": "00:00", "business_end": "23:30",
-          "client_notification_message": "Nguyễn – O'Brien 🙂\nsecond line", "make_payment": "true"}
+    ok = {
+        **defaults(),
+        "days_prior": "0",
+        "allow_current_day": "true",
+        "business_start": "00:00",
+        "business_end": "23:30",
+        "client_notification_message": "Nguyễn – O'Brien 🙂\nsecond line",
+        "make_payment": "true",
+    }
     clean, errors = ps.validate(ok, payments_configured=True)
     assert errors == {}
     assert clean["client_notification_message"].startswith("Nguyễn")
 
 
 def test_hostile_payloads_never_raise():
-    for raw in (None, [], "x", {"business_start": None, "days_prior": {"$gt": 1}, "allowed_weekdays": ["1"], "messages": object()}):
+    for raw in (
+        None,
+        [],
+        "x",
+        {"business_start": None, "days_prior": {"$gt": 1}, "allowed_weekdays": ["1"], "messages": object()},
+    ):
         _, errors = ps.validate(raw, payments_configured=False)
         assert errors
 

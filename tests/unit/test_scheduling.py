@@ -7,7 +7,7 @@ Sunday 1 November (02:00 CDT → 01:00 CST).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,7 +36,7 @@ from therapy_portal.services.scheduling import (
 )
 
 CHI = ZoneInfo("America/Chicago")
-UTC = timezone.utc
+UTC = UTC
 ALL_DAYS = frozenset(range(7))
 MON_FRI = frozenset(range(5))
 NO_BUSY = BusyTimes([])
@@ -265,7 +265,9 @@ def test_touching_appointments_do_not_block_neighbouring_slots():
 def test_long_early_appointment_still_blocks_a_late_slot():
     # The long one starts first; a short one starts later and ends early. The 15:00 and 16:00
     # slots are only covered by the long one, which a "last interval only" check would miss.
-    b = busy((local(TUE, 6), local(TUE, 16, 30)), (local(TUE, 9), local(TUE, 9, 15)), (local(TUE, 12), local(TUE, 12, 30)))
+    b = busy(
+        (local(TUE, 6), local(TUE, 16, 30)), (local(TUE, 9), local(TUE, 9, 15)), (local(TUE, 12), local(TUE, 12, 30))
+    )
     assert walls(slots_on(rules(), TUE, EARLY_MONDAY, b)) == []
     r = rules(business_end=time(18, 0))
     assert walls(slots_on(r, TUE, EARLY_MONDAY, b)) == ["17:00"]
@@ -278,7 +280,14 @@ def test_appointment_from_the_day_before_blocks_the_morning():
 
 
 def test_busy_times_in_another_zone_are_compared_as_instants():
-    b = BusyTimes([Interval(datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("America/New_York")), datetime(2026, 3, 3, 11, tzinfo=ZoneInfo("America/New_York")))])
+    b = BusyTimes(
+        [
+            Interval(
+                datetime(2026, 3, 3, 10, tzinfo=ZoneInfo("America/New_York")),
+                datetime(2026, 3, 3, 11, tzinfo=ZoneInfo("America/New_York")),
+            )
+        ]
+    )
     # 10:00 EST = 09:00 CST.
     r = rules(business_start=time(8, 0), business_end=time(11, 0))
     assert walls(slots_on(r, TUE, EARLY_MONDAY, b)) == ["08:00", "10:00"]
@@ -325,7 +334,11 @@ def test_client_booking_accepts_a_slot_given_in_the_practice_zone():
         ({}, local(TUE, 7), "That time is outside the counselor's bookable hours."),
         ({}, local(TUE, 17), "That time is outside the counselor's bookable hours."),
         ({}, local(TUE, 10, 30), "That time is outside the counselor's bookable hours."),
-        ({"session_minutes": 45, "business_end": time(9, 15)}, local(TUE, 8, 45), "That time is outside the counselor's bookable hours."),
+        (
+            {"session_minutes": 45, "business_end": time(9, 15)},
+            local(TUE, 8, 45),
+            "That time is outside the counselor's bookable hours.",
+        ),
         ({}, local(TUE, 10) + timedelta(seconds=1), "That time is outside the counselor's bookable hours."),
     ],
     ids=[
@@ -411,7 +424,12 @@ def test_staff_appointment_may_last_exactly_8_hours_but_not_longer():
 
 def test_staff_appointment_may_not_overlap_another():
     b = busy((local(TUE, 10), local(TUE, 11)))
-    for start, end in [(local(TUE, 10, 30), local(TUE, 11, 30)), (local(TUE, 9), local(TUE, 12)), (local(TUE, 10, 15), local(TUE, 10, 45)), (local(TUE, 9, 30), local(TUE, 10, 1))]:
+    for start, end in [
+        (local(TUE, 10, 30), local(TUE, 11, 30)),
+        (local(TUE, 9), local(TUE, 12)),
+        (local(TUE, 10, 15), local(TUE, 10, 45)),
+        (local(TUE, 9, 30), local(TUE, 10, 1)),
+    ]:
         with pytest.raises(SchedulingError, match="^This overlaps another appointment on this calendar.$"):
             check_staff_times(b, start, end)
 
@@ -590,11 +608,13 @@ def test_sunday_anchor_belongs_to_the_week_it_starts_or_ends():
 def test_full_week_starts_on_the_first_weekday_and_contains_the_anchor(first):
     days = list(week_days(WED_11, "FullWeek", first))
     assert days[0].weekday() == first and len(days) == 7 and WED_11 in days
-    assert all(b - a == timedelta(days=1) for a, b in zip(days, days[1:]))
+    assert all(b - a == timedelta(days=1) for a, b in zip(days, days[1:], strict=False))
 
 
 def test_week_spanning_a_month_and_leap_day():
-    assert list(week_days(date(2028, 3, 1), "FullWeek", 0)) == [date(2028, 2, 28), date(2028, 2, 29)] + [date(2028, 3, d) for d in range(1, 6)]
+    assert list(week_days(date(2028, 3, 1), "FullWeek", 0)) == [date(2028, 2, 28), date(2028, 2, 29)] + [
+        date(2028, 3, d) for d in range(1, 6)
+    ]
 
 
 # --- plain words and settings ----------------------------------------------------------------
@@ -611,7 +631,9 @@ def test_describe_window_in_plain_words():
 
 
 def test_rules_from_portal_settings():
-    s = PortalSettings(counselor_id=1, allowed_weekdays="1,3, 5", session_minutes=45, days_prior=10, reschedule_message="Call")
+    s = PortalSettings(
+        counselor_id=1, allowed_weekdays="1,3, 5", session_minutes=45, days_prior=10, reschedule_message="Call"
+    )
     r = Rules.from_settings(s, "America/Chicago")
     assert r.tz == CHI and r.weekdays == frozenset({1, 3, 5}) and r.session == timedelta(minutes=45)
     assert (r.business_start, r.business_end, r.days_prior, r.allow_current_day) == (time(8), time(17), 10, False)
@@ -694,7 +716,9 @@ def test_fall_back_offered_slot_given_in_the_practice_zone_is_accepted():
 
 def test_spring_forward_offered_slots_do_not_overlap_with_45_minute_sessions():
     slots = slots_on(rules(**{**NIGHT, "session_minutes": 45}), SPRING_FORWARD, WEEK_BEFORE_SPRING)
-    assert all(a.end <= b.start for a, b in zip(slots, slots[1:])), [(wall(s.start), wall(s.end)) for s in slots]
+    assert all(a.end <= b.start for a, b in zip(slots, slots[1:], strict=False)), [
+        (wall(s.start), wall(s.end)) for s in slots
+    ]
 
 
 @pytest.mark.parametrize(
@@ -809,7 +833,9 @@ def _brute_overlaps(spans, start, end) -> bool:
 def _day_changes_offset(tz, day: date) -> bool:
     midnight = datetime.combine(day, time(0), tzinfo=tz)
     next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return midnight.utcoffset() != next_midnight.utcoffset() or (next_midnight.astimezone(UTC) - midnight.astimezone(UTC)) != timedelta(days=1)
+    return midnight.utcoffset() != next_midnight.utcoffset() or (
+        next_midnight.astimezone(UTC) - midnight.astimezone(UTC)
+    ) != timedelta(days=1)
 
 
 @settings(max_examples=150, deadline=None)
@@ -844,7 +870,7 @@ def test_every_offered_slot_obeys_every_rule(data, r, now):
         assert key not in seen_walls  # each wall-clock start offered once
         seen_walls.add(key)
 
-    for a, b in zip(slots, slots[1:]):
+    for a, b in zip(slots, slots[1:], strict=False):
         assert a.start < b.start
         assert a.end <= b.start  # also across a clock change
 

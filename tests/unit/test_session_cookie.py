@@ -28,7 +28,9 @@ def test_event_socket_gets_the_digest_not_the_token():
 
 
 def test_other_paths_are_untouched():
-    assert _seen_headers("/api/session/end", b"tp_staff=secret-token", kind="http")[b"cookie"] == b"tp_staff=secret-token"
+    assert (
+        _seen_headers("/api/session/end", b"tp_staff=secret-token", kind="http")[b"cookie"] == b"tp_staff=secret-token"
+    )
 
 
 def test_malformed_cookie_header_carries_no_session():

@@ -1,6 +1,6 @@
 """Instants go in and come out as UTC, on every backend, and naive datetimes are refused."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,7 +19,7 @@ def test_aware_times_round_trip_as_utc(db):
     db.expire_all()
     got = db.get(Practice, p.id).created_at
     assert got.tzinfo is not None and got.utcoffset().total_seconds() == 0
-    assert got == datetime(2026, 11, 1, 7, 30, tzinfo=timezone.utc)
+    assert got == datetime(2026, 11, 1, 7, 30, tzinfo=UTC)
 
 
 def test_naive_times_are_refused(db):

@@ -58,7 +58,9 @@ def _card(card) -> rx.Component:
             rx.hover_card.root(
                 rx.hover_card.trigger(button),
                 rx.hover_card.content(
-                    rx.vstack(_card_body(card, large=True), rx.text(card["date"], size="2", color_scheme="gray"), spacing="1"),
+                    rx.vstack(
+                        _card_body(card, large=True), rx.text(card["date"], size="2", color_scheme="gray"), spacing="1"
+                    ),
                     role="tooltip",
                     max_width="20rem",
                     side="right",

@@ -34,7 +34,9 @@ def _tab(label: str, href: str, icon: str) -> rx.Component:
 def client_shell(title: str, content: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.header(
-            rx.hstack(rx.icon("heart-handshake", aria_hidden="true"), rx.heading("Client Portal", size="4"), align="center"),
+            rx.hstack(
+                rx.icon("heart-handshake", aria_hidden="true"), rx.heading("Client Portal", size="4"), align="center"
+            ),
             padding="0.75rem 1rem",
             border_bottom=f"1px solid {rx.color('gray', 5)}",
             background=rx.color("accent", 2),

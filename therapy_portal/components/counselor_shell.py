@@ -47,7 +47,9 @@ def _user_menu() -> rx.Component:
             )
         ),
         rx.menu.content(
-            rx.box(rx.text(StaffState.user_role, size="1", color_scheme="gray"), padding_x="0.75rem", padding_y="0.25rem"),
+            rx.box(
+                rx.text(StaffState.user_role, size="1", color_scheme="gray"), padding_x="0.75rem", padding_y="0.25rem"
+            ),
             rx.menu.separator(),
             rx.menu.item("Sign out", on_select=StaffState.sign_out),
         ),
@@ -109,7 +111,12 @@ def counselor_shell(title: str, content: rx.Component) -> rx.Component:
         StaffState.signed_in,
         rx.hstack(
             rx.desktop_only(_sidebar()),
-            rx.vstack(rx.mobile_and_tablet(_top_bar(), width="100%"), rx.el.main(body, width="100%"), spacing="0", width="100%"),
+            rx.vstack(
+                rx.mobile_and_tablet(_top_bar(), width="100%"),
+                rx.el.main(body, width="100%"),
+                spacing="0",
+                width="100%",
+            ),
             spacing="0",
             align="start",
             width="100%",
@@ -126,9 +133,9 @@ def counselor_page(route: str, title: str, on_load: list | None = None) -> Calla
             return counselor_shell(title, page())
 
         wrapped.__name__ = page.__name__
-        return rx.page(route=route, title=f"{title} · Therapy Portal", on_load=[StaffState.guard_page, *(on_load or [])])(
-            wrapped
-        )
+        return rx.page(
+            route=route, title=f"{title} · Therapy Portal", on_load=[StaffState.guard_page, *(on_load or [])]
+        )(wrapped)
 
     return decorator
 

@@ -60,13 +60,26 @@ def field(spec: FieldSpec) -> rx.Component:
         control = _select(spec)
     elif spec.kind == "number":
         control = rx.input(
-            id=name, type="number", min=0, max=365, step=1, value=S.values[name], on_change=lambda v: S.set_value(name, v),
-            aria_describedby=_described_by(spec), width="100%", max_width="10rem", size="3",
+            id=name,
+            type="number",
+            min=0,
+            max=365,
+            step=1,
+            value=S.values[name],
+            on_change=lambda v: S.set_value(name, v),
+            aria_describedby=_described_by(spec),
+            width="100%",
+            max_width="10rem",
+            size="3",
         )
     elif spec.kind == "text":
         control = rx.text_area(
-            id=name, value=S.values[name], on_change=lambda v: S.set_value(name, v), aria_describedby=_described_by(spec),
-            width="100%", rows="3",
+            id=name,
+            value=S.values[name],
+            on_change=lambda v: S.set_value(name, v),
+            aria_describedby=_described_by(spec),
+            width="100%",
+            rows="3",
         )
     elif spec.kind == "checkbox":
         return rx.vstack(
@@ -80,7 +93,12 @@ def field(spec: FieldSpec) -> rx.Component:
             rx.el.legend(spec.label, style={"font_weight": "500", "margin_bottom": "0.25rem"}),
             rx.flex(
                 *[
-                    _checkbox(f"weekday-{value}", label, S.values[name].split(",").contains(value), lambda c, v=value: S.toggle_weekday(v, c))
+                    _checkbox(
+                        f"weekday-{value}",
+                        label,
+                        S.values[name].split(",").contains(value),
+                        lambda c, v=value: S.toggle_weekday(v, c),
+                    )
                     for value, label in spec.choices
                 ],
                 wrap="wrap",
@@ -95,8 +113,15 @@ def field(spec: FieldSpec) -> rx.Component:
             rx.el.legend(spec.label, style={"font_weight": "500", "margin_bottom": "0.25rem"}),
             _help(spec),
             rx.hstack(
-                _checkbox("notify_email", "Email", S.values["notify_email"] == "true", lambda c: S.set_value("notify_email", c)),
-                _checkbox("notify_sms", "SMS", S.values["notify_sms"] == "true", lambda c: S.set_value("notify_sms", c)),
+                _checkbox(
+                    "notify_email",
+                    "Email",
+                    S.values["notify_email"] == "true",
+                    lambda c: S.set_value("notify_email", c),
+                ),
+                _checkbox(
+                    "notify_sms", "SMS", S.values["notify_sms"] == "true", lambda c: S.set_value("notify_sms", c)
+                ),
                 spacing="5",
                 padding_y="0.25rem",
             ),

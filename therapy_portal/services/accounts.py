@@ -97,7 +97,9 @@ def authenticate(db: Session, email: str, password: str, ip: str = "") -> User |
         user.password_hash = hash_password(password)
     user.last_sign_in_at = utcnow()
     db.add(user)
-    audit.record(db, "staff.signed_in", actor_kind="staff", actor_id=user.id, object_type="user", object_id=user.id, ip=ip)
+    audit.record(
+        db, "staff.signed_in", actor_kind="staff", actor_id=user.id, object_type="user", object_id=user.id, ip=ip
+    )
     return user
 
 
@@ -185,7 +187,15 @@ def end_session(db: Session, digest: str, ip: str = "", now: datetime | None = N
         return False
     row.revoked_at = now
     db.add(row)
-    audit.record(db, "staff.signed_out", actor_kind="staff", actor_id=row.user_id, object_type="user", object_id=row.user_id, ip=ip)
+    audit.record(
+        db,
+        "staff.signed_out",
+        actor_kind="staff",
+        actor_id=row.user_id,
+        object_type="user",
+        object_id=row.user_id,
+        ip=ip,
+    )
     return True
 
 

@@ -36,7 +36,9 @@ class AgendaRow:
     status_key: str
 
 
-def day_agenda(db: Session, me: StaffIdentity, day: date | None = None, now: datetime | None = None) -> tuple[str, list[AgendaRow]]:
+def day_agenda(
+    db: Session, me: StaffIdentity, day: date | None = None, now: datetime | None = None
+) -> tuple[str, list[AgendaRow]]:
     """The day's heading and its appointments that this user may see: their own, or all for admin and front desk."""
     practice = db.get(Practice, me.practice_id)
     tz = zone(practice.time_zone)

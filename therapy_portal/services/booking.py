@@ -3,13 +3,23 @@ double-booking a counselor, even when many requests race for one slot."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..db import write_transaction
-from ..models import ACTIVE_STATUSES, ActorKind, Appointment, AppointmentKind, AppointmentStatus, PortalSettings, Practice, User, utcnow
+from ..models import (
+    ACTIVE_STATUSES,
+    ActorKind,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    PortalSettings,
+    Practice,
+    User,
+    utcnow,
+)
 from . import audit
 from .scheduling import (
     OVERLAP,
@@ -36,7 +46,9 @@ def counselor_rules(db: Session, counselor_id: int) -> Rules:
     return Rules.from_settings(settings, practice.time_zone)
 
 
-def busy_times(db: Session, counselor_id: int, start: datetime, end: datetime, exclude_id: int | None = None) -> BusyTimes:
+def busy_times(
+    db: Session, counselor_id: int, start: datetime, end: datetime, exclude_id: int | None = None
+) -> BusyTimes:
     """Active appointments of a counselor that overlap [start, end)."""
     query = select(Appointment.start_at, Appointment.end_at).where(
         Appointment.counselor_id == counselor_id,
@@ -56,15 +68,23 @@ def _range(rules: Rules, first_day: date, last_day: date) -> tuple[datetime, dat
     return start, end
 
 
-def available_slots(db: Session, counselor_id: int, first_day: date, last_day: date, now: datetime | None = None) -> list[Interval]:
+def available_slots(
+    db: Session, counselor_id: int, first_day: date, last_day: date, now: datetime | None = None
+) -> list[Interval]:
     now = now or utcnow()
     rules = counselor_rules(db, counselor_id)
-    return client_slots(rules, busy_times(db, counselor_id, *_range(rules, first_day, last_day)), now, first_day, last_day)
+    return client_slots(
+        rules, busy_times(db, counselor_id, *_range(rules, first_day, last_day)), now, first_day, last_day
+    )
 
 
 def _is_overlap(error: IntegrityError) -> bool:
     text = str(error.orig)
-    return "appointment_overlap" in text or "appointment_no_overlap" in text or getattr(error.orig, "sqlstate", "") == "23P01"
+    return (
+        "appointment_overlap" in text
+        or "appointment_no_overlap" in text
+        or getattr(error.orig, "sqlstate", "") == "23P01"
+    )
 
 
 def create_appointment(
@@ -88,7 +108,9 @@ def create_appointment(
         with write_transaction() as db:
             if actor_kind == ActorKind.client:
                 rules = counselor_rules(db, counselor_id)
-                span = check_client_booking(rules, busy_times(db, counselor_id, start, start + rules.session), now, start)
+                span = check_client_booking(
+                    rules, busy_times(db, counselor_id, start, start + rules.session), now, start
+                )
             else:
                 if end is None:
                     raise SchedulingError("The end time is missing.")
@@ -109,8 +131,15 @@ def create_appointment(
             db.add(appointment)
             db.flush()
             audit.record(
-                db, "appointment.created", actor_kind=actor_kind.value, actor_id=actor_id, object_type="appointment",
-                object_id=appointment.id, ip=ip, start=span.start.isoformat(), end=span.end.isoformat(),
+                db,
+                "appointment.created",
+                actor_kind=actor_kind.value,
+                actor_id=actor_id,
+                object_type="appointment",
+                object_id=appointment.id,
+                ip=ip,
+                start=span.start.isoformat(),
+                end=span.end.isoformat(),
             )
             return appointment
     except IntegrityError as error:
@@ -145,18 +174,32 @@ def update_appointment(
                 raise SchedulingError("That appointment was not found.")
             changes: dict[str, tuple[str, str]] = {}
             # A move given only a start keeps the appointment's length; all arithmetic in UTC.
-            new_start = (start or appointment.start_at).astimezone(timezone.utc)
-            new_end = (end or new_start + (appointment.end_at - appointment.start_at)).astimezone(timezone.utc)
+            new_start = (start or appointment.start_at).astimezone(UTC)
+            new_end = (end or new_start + (appointment.end_at - appointment.start_at)).astimezone(UTC)
             new_status = AppointmentStatus(status) if status else AppointmentStatus(appointment.status)
             if new_status != appointment.status:
-                check_status_change(str(appointment.status.value if hasattr(appointment.status, "value") else appointment.status), new_status.value)
+                check_status_change(
+                    str(appointment.status.value if hasattr(appointment.status, "value") else appointment.status),
+                    new_status.value,
+                )
             holds_time = new_status in ACTIVE_STATUSES
-            if (new_start, new_end) != (appointment.start_at, appointment.end_at) or (holds_time and appointment.status not in _ACTIVE):
+            if (new_start, new_end) != (appointment.start_at, appointment.end_at) or (
+                holds_time and appointment.status not in _ACTIVE
+            ):
                 if holds_time:
-                    check_staff_times(busy_times(db, appointment.counselor_id, new_start, new_end, exclude_id=appointment.id), new_start, new_end)
+                    check_staff_times(
+                        busy_times(db, appointment.counselor_id, new_start, new_end, exclude_id=appointment.id),
+                        new_start,
+                        new_end,
+                    )
                 elif new_end <= new_start:
                     raise SchedulingError("The end must be after the start.")
-            for field, value in (("start_at", new_start), ("end_at", new_end), ("status", new_status), ("kind", kind or appointment.kind)):
+            for field, value in (
+                ("start_at", new_start),
+                ("end_at", new_end),
+                ("status", new_status),
+                ("kind", kind or appointment.kind),
+            ):
                 old = getattr(appointment, field)
                 if str(getattr(old, "value", old)) != str(getattr(value, "value", value)):
                     changes[field] = (str(getattr(old, "value", old)), str(getattr(value, "value", value)))
@@ -167,8 +210,14 @@ def update_appointment(
             db.add(appointment)
             db.flush()
             audit.record(
-                db, "appointment.updated", actor_kind=actor_kind.value, actor_id=actor_id, object_type="appointment",
-                object_id=appointment.id, ip=ip, changes=changes,
+                db,
+                "appointment.updated",
+                actor_kind=actor_kind.value,
+                actor_id=actor_id,
+                object_type="appointment",
+                object_id=appointment.id,
+                ip=ip,
+                changes=changes,
             )
             return appointment
     except IntegrityError as error:

@@ -53,8 +53,9 @@ def _title(days: list[date]) -> str:
     return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
 
 
-def build(db: Session, practice: Practice, settings: PortalSettings, counselor: User, anchor: date, view: str,
-          now: datetime) -> CalendarModel:
+def build(
+    db: Session, practice: Practice, settings: PortalSettings, counselor: User, anchor: date, view: str, now: datetime
+) -> CalendarModel:
     tz = zone(practice.time_zone)
     view = view if view in VIEWS else str(getattr(settings.default_view, "value", settings.default_view))
     days = list(week_days(anchor, view, settings.first_day_of_week))
@@ -74,7 +75,9 @@ def build(db: Session, practice: Practice, settings: PortalSettings, counselor: 
     query = (
         select(Appointment, Client)
         .join(Client, Client.id == Appointment.client_id)
-        .where(Appointment.counselor_id == counselor.id, Appointment.start_at < range_end, Appointment.end_at > range_start)
+        .where(
+            Appointment.counselor_id == counselor.id, Appointment.start_at < range_end, Appointment.end_at > range_start
+        )
         .order_by(Appointment.start_at)
     )
     cards = []
@@ -88,20 +91,22 @@ def build(db: Session, practice: Practice, settings: PortalSettings, counselor: 
         outside = bottom <= 0 or top >= column_px
         status = str(getattr(appt.status, "value", appt.status))
         active = appt.status in ACTIVE_STATUSES
-        cards.append({
-            "id": str(appt.id),
-            "day": start.date().isoformat(),
-            "date": f"{start:%A, %B} {start.day}",
-            "top": f"{0 if outside else top:.0f}px",
-            "height": f"{max(ROW_PX * 0.5, (ROW_PX * 0.5 if outside else bottom - top)):.0f}px",
-            "client": client.display_name,
-            "time": time_range(start, end),
-            "kind": KIND_LABELS.get(str(getattr(appt.kind, "value", appt.kind)), ""),
-            "status": STATUS_LABELS.get(status, status),
-            "status_key": status,
-            "active": "1" if active else "",
-            "outside": "Outside business hours · " if outside else "",
-        })
+        cards.append(
+            {
+                "id": str(appt.id),
+                "day": start.date().isoformat(),
+                "date": f"{start:%A, %B} {start.day}",
+                "top": f"{0 if outside else top:.0f}px",
+                "height": f"{max(ROW_PX * 0.5, (ROW_PX * 0.5 if outside else bottom - top)):.0f}px",
+                "client": client.display_name,
+                "time": time_range(start, end),
+                "kind": KIND_LABELS.get(str(getattr(appt.kind, "value", appt.kind)), ""),
+                "status": STATUS_LABELS.get(status, status),
+                "status_key": status,
+                "active": "1" if active else "",
+                "outside": "Outside business hours · " if outside else "",
+            }
+        )
     day_cells = [
         {
             "key": d.isoformat(),

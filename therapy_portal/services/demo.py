@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, func, select
 
@@ -23,7 +23,7 @@ from . import accounts
 from .names import fold
 from .timekeeping import local_to_utc, local_today, week_start, zone
 
-DEMO_PASSWORD = "Wichita-demo-2026"
+DEMO_PASSWORD = "Wichita-demo-2026"  # noqa: S105 (the published demo sign-in)
 PRACTICE_NAME = "Wichita Therapy Center"
 TIME_ZONE = "America/Chicago"
 
@@ -34,46 +34,107 @@ STAFF = [
         "Dr. Ellen Park",
         Role.admin,
         True,
-        dict(business_start=time(8), business_end=time(17), default_view=SchedulerView.week_days,
-             first_day_of_week=0, session_minutes=60, days_prior=30, allow_current_day=False,
-             allowed_weekdays="0,1,2,3,4", online_appointment=True,
-             client_notification_message="Please arrive ten minutes early for your first visit.",
-             reschedule_restriction_hours=24,
-             reschedule_message="Appointments can't be moved online within 24 hours. Please call the office."),
+        dict(
+            business_start=time(8),
+            business_end=time(17),
+            default_view=SchedulerView.week_days,
+            first_day_of_week=0,
+            session_minutes=60,
+            days_prior=30,
+            allow_current_day=False,
+            allowed_weekdays="0,1,2,3,4",
+            online_appointment=True,
+            client_notification_message="Please arrive ten minutes early for your first visit.",
+            reschedule_restriction_hours=24,
+            reschedule_message="Appointments can't be moved online within 24 hours. Please call the office.",
+        ),
     ),
     (
         "marcus.oneill@wichita-therapy.example",
         "Marcus O'Neill, LPC",
         Role.counselor,
         True,
-        dict(business_start=time(9), business_end=time(18), default_view=SchedulerView.full_week,
-             first_day_of_week=6, session_minutes=45, odd_even_colors=True, days_prior=14,
-             allow_current_day=True, allowed_weekdays="0,1,2,3,5", disable_decline=True,
-             notify_sms=True, display_tooltip=True, reschedule_restriction_hours=48,
-             reschedule_message="Please call us to change an appointment less than two days away."),
+        dict(
+            business_start=time(9),
+            business_end=time(18),
+            default_view=SchedulerView.full_week,
+            first_day_of_week=6,
+            session_minutes=45,
+            odd_even_colors=True,
+            days_prior=14,
+            allow_current_day=True,
+            allowed_weekdays="0,1,2,3,5",
+            disable_decline=True,
+            notify_sms=True,
+            display_tooltip=True,
+            reschedule_restriction_hours=48,
+            reschedule_message="Please call us to change an appointment less than two days away.",
+        ),
     ),
     (
         "sofia.ramirez@wichita-therapy.example",
         "Sofía Ramírez, LCSW",
         Role.counselor,
         True,
-        dict(business_start=time(7, 30), business_end=time(15, 30), default_view=SchedulerView.day,
-             first_day_of_week=0, session_minutes=30, display_tooltip=False, days_prior=60,
-             allowed_weekdays="1,2,3,4", confirm_appointment=False, messages=False, feedback=True,
-             reschedule_restriction_hours=12),
+        dict(
+            business_start=time(7, 30),
+            business_end=time(15, 30),
+            default_view=SchedulerView.day,
+            first_day_of_week=0,
+            session_minutes=30,
+            display_tooltip=False,
+            days_prior=60,
+            allowed_weekdays="1,2,3,4",
+            confirm_appointment=False,
+            messages=False,
+            feedback=True,
+            reschedule_restriction_hours=12,
+        ),
     ),
     ("frontdesk@wichita-therapy.example", "Jamie Lee", Role.front_desk, False, None),
 ]
 
 CLIENT_NAMES = [
-    ("Siobhan", "O'Brien"), ("Mateo", "Nuñez"), ("Thảo", "Nguyễn"), ("Maria", "Johnson"), ("David", "Johnson"),
-    ("Ava", "Patel"), ("Mia", "Patel"), ("Liam", "Anderson"), ("Noah", "Schmidt"), ("Olivia", "García"),
-    ("Emma", "Thompson"), ("Ethan", "Müller"), ("Sophia", "Kowalski"), ("Lucas", "Martínez"), ("Isabella", "Rossi"),
-    ("Aiden", "Walker"), ("Chloé", "Dubois"), ("Jackson", "Lee"), ("Harper", "Young"), ("Grace", "Okafor"),
-    ("Zoe", "Smith-Jones"), ("Benjamin", "Cohen"), ("Amelia", "Hughes"), ("Elijah", "Brooks"), ("Hannah", "Kim"),
-    ("Samuel", "Øberg"), ("Layla", "Haddad"), ("Wyatt", "Reyes"), ("Nora", "Fitzgerald"), ("Caleb", "Turner"),
-    ("Leah", "Bergström"), ("Owen", "McAllister"), ("Aaliyah", "Washington"), ("Gabriel", "Silva"), ("Ruby", "Chen"),
-    ("Henry", "Yamamoto"), ("Stella", "Papadopoulos"), ("Julian", "Novak"), ("Aurora", "Begay"), ("Isaac", "Ivanov"),
+    ("Siobhan", "O'Brien"),
+    ("Mateo", "Nuñez"),
+    ("Thảo", "Nguyễn"),
+    ("Maria", "Johnson"),
+    ("David", "Johnson"),
+    ("Ava", "Patel"),
+    ("Mia", "Patel"),
+    ("Liam", "Anderson"),
+    ("Noah", "Schmidt"),
+    ("Olivia", "García"),
+    ("Emma", "Thompson"),
+    ("Ethan", "Müller"),
+    ("Sophia", "Kowalski"),
+    ("Lucas", "Martínez"),
+    ("Isabella", "Rossi"),
+    ("Aiden", "Walker"),
+    ("Chloé", "Dubois"),
+    ("Jackson", "Lee"),
+    ("Harper", "Young"),
+    ("Grace", "Okafor"),
+    ("Zoe", "Smith-Jones"),
+    ("Benjamin", "Cohen"),
+    ("Amelia", "Hughes"),
+    ("Elijah", "Brooks"),
+    ("Hannah", "Kim"),
+    ("Samuel", "Øberg"),
+    ("Layla", "Haddad"),
+    ("Wyatt", "Reyes"),
+    ("Nora", "Fitzgerald"),
+    ("Caleb", "Turner"),
+    ("Leah", "Bergström"),
+    ("Owen", "McAllister"),
+    ("Aaliyah", "Washington"),
+    ("Gabriel", "Silva"),
+    ("Ruby", "Chen"),
+    ("Henry", "Yamamoto"),
+    ("Stella", "Papadopoulos"),
+    ("Julian", "Novak"),
+    ("Aurora", "Begay"),
+    ("Isaac", "Ivanov"),
 ]
 
 
@@ -85,10 +146,11 @@ def seed(db: Session, now: datetime | None = None, rng_seed: int = 2026) -> Prac
     """Create the demo practice. Refuses to run on a database that already has a practice."""
     if is_seeded(db):
         raise RuntimeError("The database already has a practice; the demo is only seeded into an empty one.")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     rng = random.Random(rng_seed)
-    practice = Practice(name=PRACTICE_NAME, time_zone=TIME_ZONE, address="1200 E Douglas Ave, Wichita, KS 67211",
-                        phone="+13165550100")
+    practice = Practice(
+        name=PRACTICE_NAME, time_zone=TIME_ZONE, address="1200 E Douglas Ave, Wichita, KS 67211", phone="+13165550100"
+    )
     db.add(practice)
     db.flush()
 
@@ -137,7 +199,7 @@ def _seed_appointments(db, practice, counselors, clients, rng, now) -> None:
     tz = zone(practice.time_zone)
     today = local_today(tz, now)
     first = week_start(today, 0) - timedelta(days=7)
-    for ci, (user, settings) in enumerate(counselors):
+    for user, settings in counselors:
         own = [c for c in clients if c.counselor_id == user.id]
         length = timedelta(minutes=settings.session_minutes)
         for offset in range(21):
@@ -169,5 +231,13 @@ def _seed_appointments(db, practice, counselors, clients, rng, now) -> None:
 def _status(start: datetime, now: datetime, rng: random.Random) -> AppointmentStatus:
     r = rng.random()
     if start < now:
-        return AppointmentStatus.completed if r < 0.8 else (AppointmentStatus.no_show if r < 0.9 else AppointmentStatus.cancelled)
-    return AppointmentStatus.scheduled if r < 0.5 else (AppointmentStatus.confirmed if r < 0.85 else AppointmentStatus.requested)
+        return (
+            AppointmentStatus.completed
+            if r < 0.8
+            else (AppointmentStatus.no_show if r < 0.9 else AppointmentStatus.cancelled)
+        )
+    return (
+        AppointmentStatus.scheduled
+        if r < 0.5
+        else (AppointmentStatus.confirmed if r < 0.85 else AppointmentStatus.requested)
+    )

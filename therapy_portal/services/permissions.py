@@ -10,7 +10,9 @@ from .accounts import StaffIdentity
 
 def visible_counselors(db: Session, me: StaffIdentity) -> list[User]:
     """Counselors whose calendar this user may see: everyone's for admin and front desk, else their own."""
-    query = select(User).where(User.practice_id == me.practice_id, User.is_clinician, User.active).order_by(User.full_name)
+    query = (
+        select(User).where(User.practice_id == me.practice_id, User.is_clinician, User.active).order_by(User.full_name)
+    )
     if not me.sees_all_counselors:
         query = query.where(User.id == me.user_id)
     return list(db.exec(query).all())

@@ -20,8 +20,17 @@ from .scheduling import WEEKDAY_NAMES
 MESSAGE_LIMIT = 1000
 DAYS_PRIOR_MAX = 365
 SESSION_CHOICES = ("60", "45", "30", "15")
-RESTRICTION_CHOICES = (("0", "No restriction"), ("1", "1 hour"), ("2", "2 hours"), ("4", "4 hours"), ("12", "12 hours"),
-                       ("24", "24 hours"), ("48", "48 hours"), ("72", "72 hours"), ("168", "1 week"))
+RESTRICTION_CHOICES = (
+    ("0", "No restriction"),
+    ("1", "1 hour"),
+    ("2", "2 hours"),
+    ("4", "4 hours"),
+    ("12", "12 hours"),
+    ("24", "24 hours"),
+    ("48", "48 hours"),
+    ("72", "72 hours"),
+    ("168", "1 week"),
+)
 VIEW_CHOICES = tuple((v.value, v.value) for v in SchedulerView)
 TRUE_FALSE = (("true", "True"), ("false", "False"))
 
@@ -45,41 +54,163 @@ class FieldSpec:
 
 
 GROUPS: tuple[tuple[str, tuple[FieldSpec, ...]], ...] = (
-    ("Calendar", (
-        FieldSpec("business_start", "Business hour start time", "select", "The earliest time clients can schedule an appointment to start.", TIME_CHOICES),
-        FieldSpec("business_end", "Business hour end time", "select", "The latest time clients can schedule an appointment to end.", TIME_CHOICES),
-        FieldSpec("default_view", "Default scheduler view", "select", "Day shows only the current day, WeekDays Monday through Friday, FullWeek all 7 days.", VIEW_CHOICES),
-        FieldSpec("first_day_of_week", "First day of the week", "select", "The first day shown on your calendar in WeekDays or FullWeek.", WEEKDAY_CHOICES),
-        FieldSpec("display_tooltip", "Display Appointment Tooltip", "truefalse", "Pops out a larger version of the appointment.", TRUE_FALSE),
-        FieldSpec("session_minutes", "Default Time per session", "select", "", tuple((v, f"{v} Minutes") for v in SESSION_CHOICES)),
-        FieldSpec("odd_even_colors", "Separate odd and even days by color", "truefalse", "True: odd days are a different color than even days.", TRUE_FALSE),
-    )),
-    ("Online booking", (
-        FieldSpec("days_prior", "Number of days prior to the appointment a session can be scheduled by the client", "number",
-                  "How far ahead clients may book, in days."),
-        FieldSpec("allow_current_day", "Allow current day appointment scheduling", "checkbox", "Otherwise the earliest day a client can book is tomorrow."),
-        FieldSpec("allowed_weekdays", "Days of the week appointments can be scheduled", "weekdays", "", WEEKDAY_CHOICES),
-        FieldSpec("client_notification_message", "Client Notification Message", "text", "The client sees this message when making an appointment on the portal."),
-        FieldSpec("reschedule_restriction_hours", "Restriction to reschedule", "select", "How close to the appointment a client can still reschedule.", RESTRICTION_CHOICES),
-        FieldSpec("reschedule_message", "Message to reschedule", "text", "The client sees this when attempting to reschedule through the portal."),
-    )),
-    ("What clients can do in the portal", (
-        FieldSpec("make_appointment", "Make Appointment", "checkbox", "Clients can schedule through the portal."),
-        FieldSpec("online_appointment", "Online Appointment", "checkbox", "Clients can schedule an online video therapy appointment."),
-        FieldSpec("confirm_appointment", "Confirm Appointment", "checkbox", "Clients can confirm an appointment through the portal."),
-        FieldSpec("disable_decline", "Disable Decline Appointment", "checkbox", "Clients cannot decline an appointment through the portal or app."),
-        FieldSpec("messages", "Messages", "checkbox", "Clients can send and receive secure messages."),
-        FieldSpec("documents", "Documents", "checkbox", "Clients can send and receive documents."),
-        FieldSpec("assessments", "Assessments", "checkbox", "Clients can fill out assessments."),
-        FieldSpec("intake_paperwork", "Intake paperwork", "checkbox", "Clients can read, sign and fill out intake paperwork."),
-        FieldSpec("feedback", "Feedback", "checkbox", "You get feedback from the client through the portal."),
-    )),
-    ("Notifications and payments", (
-        FieldSpec("tsecure_notification", "TSecure Client Message Notification", "notify", "How clients are told a secure message awaits them."),
-        FieldSpec("make_payment", "Make a Payment", "checkbox", "Clients can pay online (needs the practice's payment account)."),
-        FieldSpec("payment_message", "Message to Payment Information", "text", "Clients see this message when paying online."),
-        FieldSpec("checkin_notification", "Client Checkin Notification", "truefalse", "Notify you when the client checks in with the check-in app.", TRUE_FALSE),
-    )),
+    (
+        "Calendar",
+        (
+            FieldSpec(
+                "business_start",
+                "Business hour start time",
+                "select",
+                "The earliest time clients can schedule an appointment to start.",
+                TIME_CHOICES,
+            ),
+            FieldSpec(
+                "business_end",
+                "Business hour end time",
+                "select",
+                "The latest time clients can schedule an appointment to end.",
+                TIME_CHOICES,
+            ),
+            FieldSpec(
+                "default_view",
+                "Default scheduler view",
+                "select",
+                "Day shows only the current day, WeekDays Monday through Friday, FullWeek all 7 days.",
+                VIEW_CHOICES,
+            ),
+            FieldSpec(
+                "first_day_of_week",
+                "First day of the week",
+                "select",
+                "The first day shown on your calendar in WeekDays or FullWeek.",
+                WEEKDAY_CHOICES,
+            ),
+            FieldSpec(
+                "display_tooltip",
+                "Display Appointment Tooltip",
+                "truefalse",
+                "Pops out a larger version of the appointment.",
+                TRUE_FALSE,
+            ),
+            FieldSpec(
+                "session_minutes",
+                "Default Time per session",
+                "select",
+                "",
+                tuple((v, f"{v} Minutes") for v in SESSION_CHOICES),
+            ),
+            FieldSpec(
+                "odd_even_colors",
+                "Separate odd and even days by color",
+                "truefalse",
+                "True: odd days are a different color than even days.",
+                TRUE_FALSE,
+            ),
+        ),
+    ),
+    (
+        "Online booking",
+        (
+            FieldSpec(
+                "days_prior",
+                "Number of days prior to the appointment a session can be scheduled by the client",
+                "number",
+                "How far ahead clients may book, in days.",
+            ),
+            FieldSpec(
+                "allow_current_day",
+                "Allow current day appointment scheduling",
+                "checkbox",
+                "Otherwise the earliest day a client can book is tomorrow.",
+            ),
+            FieldSpec(
+                "allowed_weekdays", "Days of the week appointments can be scheduled", "weekdays", "", WEEKDAY_CHOICES
+            ),
+            FieldSpec(
+                "client_notification_message",
+                "Client Notification Message",
+                "text",
+                "The client sees this message when making an appointment on the portal.",
+            ),
+            FieldSpec(
+                "reschedule_restriction_hours",
+                "Restriction to reschedule",
+                "select",
+                "How close to the appointment a client can still reschedule.",
+                RESTRICTION_CHOICES,
+            ),
+            FieldSpec(
+                "reschedule_message",
+                "Message to reschedule",
+                "text",
+                "The client sees this when attempting to reschedule through the portal.",
+            ),
+        ),
+    ),
+    (
+        "What clients can do in the portal",
+        (
+            FieldSpec("make_appointment", "Make Appointment", "checkbox", "Clients can schedule through the portal."),
+            FieldSpec(
+                "online_appointment",
+                "Online Appointment",
+                "checkbox",
+                "Clients can schedule an online video therapy appointment.",
+            ),
+            FieldSpec(
+                "confirm_appointment",
+                "Confirm Appointment",
+                "checkbox",
+                "Clients can confirm an appointment through the portal.",
+            ),
+            FieldSpec(
+                "disable_decline",
+                "Disable Decline Appointment",
+                "checkbox",
+                "Clients cannot decline an appointment through the portal or app.",
+            ),
+            FieldSpec("messages", "Messages", "checkbox", "Clients can send and receive secure messages."),
+            FieldSpec("documents", "Documents", "checkbox", "Clients can send and receive documents."),
+            FieldSpec("assessments", "Assessments", "checkbox", "Clients can fill out assessments."),
+            FieldSpec(
+                "intake_paperwork",
+                "Intake paperwork",
+                "checkbox",
+                "Clients can read, sign and fill out intake paperwork.",
+            ),
+            FieldSpec("feedback", "Feedback", "checkbox", "You get feedback from the client through the portal."),
+        ),
+    ),
+    (
+        "Notifications and payments",
+        (
+            FieldSpec(
+                "tsecure_notification",
+                "TSecure Client Message Notification",
+                "notify",
+                "How clients are told a secure message awaits them.",
+            ),
+            FieldSpec(
+                "make_payment",
+                "Make a Payment",
+                "checkbox",
+                "Clients can pay online (needs the practice's payment account).",
+            ),
+            FieldSpec(
+                "payment_message",
+                "Message to Payment Information",
+                "text",
+                "Clients see this message when paying online.",
+            ),
+            FieldSpec(
+                "checkin_notification",
+                "Client Checkin Notification",
+                "truefalse",
+                "Notify you when the client checks in with the check-in app.",
+                TRUE_FALSE,
+            ),
+        ),
+    ),
 )
 FIELDS = tuple(f for _, group in GROUPS for f in group)
 BOOL_FIELDS = tuple(f.name for f in FIELDS if f.kind in ("checkbox", "truefalse")) + ("notify_email", "notify_sms")
@@ -124,8 +255,12 @@ def validate(raw: dict, payments_configured: bool) -> tuple[dict, dict[str, str]
     end = _choice(raw, "business_end", TIME_CHOICES, errors, "Choose an end time from the list.")
     view = _choice(raw, "default_view", VIEW_CHOICES, errors, "Choose Day, WeekDays or FullWeek.")
     first = _choice(raw, "first_day_of_week", WEEKDAY_CHOICES, errors, "Choose a day of the week.")
-    session = _choice(raw, "session_minutes", tuple((v, v) for v in SESSION_CHOICES), errors, "Choose 60, 45, 30 or 15 minutes.")
-    restriction = _choice(raw, "reschedule_restriction_hours", RESTRICTION_CHOICES, errors, "Choose a restriction from the list.")
+    session = _choice(
+        raw, "session_minutes", tuple((v, v) for v in SESSION_CHOICES), errors, "Choose 60, 45, 30 or 15 minutes."
+    )
+    restriction = _choice(
+        raw, "reschedule_restriction_hours", RESTRICTION_CHOICES, errors, "Choose a restriction from the list."
+    )
     if start:
         clean["business_start"] = time.fromisoformat(start)
     if end:
@@ -156,9 +291,14 @@ def validate(raw: dict, payments_configured: bool) -> tuple[dict, dict[str, str]
     else:
         clean["days_prior"] = int(days_text)
         if clean["days_prior"] == 0 and not clean["allow_current_day"]:
-            errors["days_prior"] = "With 0 days, clients could never book: allow current day scheduling or enter more days."
+            errors["days_prior"] = (
+                "With 0 days, clients could never book: allow current day scheduling or enter more days."
+            )
 
-    weekdays = sorted({d for d in str(raw.get("allowed_weekdays", "")).split(",") if d.strip() in {v for v, _ in WEEKDAY_CHOICES}}, key=int)
+    weekdays = sorted(
+        {d for d in str(raw.get("allowed_weekdays", "")).split(",") if d.strip() in {v for v, _ in WEEKDAY_CHOICES}},
+        key=int,
+    )
     if not weekdays:
         errors["allowed_weekdays"] = "Choose at least one day of the week."
     else:
@@ -195,7 +335,9 @@ def load(db: Session, me: StaffIdentity, counselor_id: int) -> PortalSettings:
     return row
 
 
-def save(db: Session, me: StaffIdentity, counselor_id: int, raw: dict, payments_configured: bool, ip: str = "") -> dict[str, str]:
+def save(
+    db: Session, me: StaffIdentity, counselor_id: int, raw: dict, payments_configured: bool, ip: str = ""
+) -> dict[str, str]:
     """Validate and save. Returns the messages per field; empty when saved. Audits the changed fields."""
     row = load(db, me, counselor_id)
     clean, errors = validate(raw, payments_configured)
@@ -209,6 +351,14 @@ def save(db: Session, me: StaffIdentity, counselor_id: int, raw: dict, payments_
     if changes:
         row.updated_at = utcnow()
         db.add(row)
-        audit.record(db, "portal_settings.updated", actor_kind="staff", actor_id=me.user_id, object_type="portal_settings",
-                     object_id=counselor_id, ip=ip, changes=changes)
+        audit.record(
+            db,
+            "portal_settings.updated",
+            actor_kind="staff",
+            actor_id=me.user_id,
+            object_type="portal_settings",
+            object_id=counselor_id,
+            ip=ip,
+            changes=changes,
+        )
     return {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -91,7 +91,7 @@ class BusyTimes:
 def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
     """The instant of a wall-clock time, or None when the zone skips that time on that day."""
     local = datetime.combine(day, at, tzinfo=tz)
-    instant = local.astimezone(timezone.utc)
+    instant = local.astimezone(UTC)
     back = instant.astimezone(tz)
     if (back.date(), back.time()) != (day, at):
         return None
@@ -100,7 +100,7 @@ def _utc(day: date, at: time, tz: ZoneInfo) -> datetime | None:
 
 def exists_on_the_clock(moment: datetime) -> bool:
     """False for a wall time the zone skips (2:30 on a spring-forward night)."""
-    back = moment.astimezone(timezone.utc).astimezone(moment.tzinfo)
+    back = moment.astimezone(UTC).astimezone(moment.tzinfo)
     return back.replace(tzinfo=None, fold=0) == moment.replace(tzinfo=None, fold=0)
 
 
@@ -171,7 +171,7 @@ def check_client_booking(rules: Rules, busy: BusyTimes, now: datetime, start: da
     if not exists_on_the_clock(start):
         raise SchedulingError("That time does not exist on the clock that day (the clocks change).")
     # In UTC from here on: comparing zoned datetimes in the repeated autumn hour ignores `fold`.
-    start = start.astimezone(timezone.utc)
+    start = start.astimezone(UTC)
     local = start.astimezone(rules.tz)
     window = booking_window(rules, now)
     if window is None:
@@ -197,7 +197,7 @@ def check_staff_times(busy: BusyTimes, start: datetime, end: datetime) -> Interv
     if start.tzinfo is None or end.tzinfo is None:
         raise SchedulingError("That time is not valid.")
     # Real durations: subtracting two datetimes of one zone measures the wall clock, not elapsed time.
-    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         raise SchedulingError("The end must be after the start.")
     if end - start > MAX_APPOINTMENT:
@@ -209,8 +209,8 @@ def check_staff_times(busy: BusyTimes, start: datetime, end: datetime) -> Interv
 
 def reschedule_allowed(rules: Rules, appointment_start: datetime, now: datetime) -> bool:
     """A client may move an appointment until the restriction window before it begins."""
-    cutoff = appointment_start.astimezone(timezone.utc) - timedelta(hours=max(rules.reschedule_restriction_hours, 0))
-    return now.astimezone(timezone.utc) <= cutoff
+    cutoff = appointment_start.astimezone(UTC) - timedelta(hours=max(rules.reschedule_restriction_hours, 0))
+    return now.astimezone(UTC) <= cutoff
 
 
 def check_client_reschedule(rules: Rules, appointment_start: datetime, now: datetime) -> None:
@@ -236,7 +236,9 @@ def check_status_change(current: str, new: str) -> None:
     if new == current:
         return
     if new not in STAFF_TRANSITIONS.get(current, frozenset()):
-        raise SchedulingError(f"An appointment that is {current.replace('_', ' ')} can't be marked {new.replace('_', ' ')}.")
+        raise SchedulingError(
+            f"An appointment that is {current.replace('_', ' ')} can't be marked {new.replace('_', ' ')}."
+        )
 
 
 def week_days(anchor: date, view: str, first_weekday: int) -> Sequence[date]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -20,11 +20,11 @@ def local_to_utc(day: date, at: time, tz: ZoneInfo) -> datetime:
     A time skipped by a spring-forward gap is moved forward by the gap (fold=0 semantics of zoneinfo
     give the pre-transition offset); a repeated autumn time takes its first occurrence.
     """
-    return datetime.combine(day, at, tzinfo=tz).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=tz).astimezone(UTC)
 
 
 def local_today(tz: ZoneInfo, now: datetime | None = None) -> date:
-    return (now or datetime.now(timezone.utc)).astimezone(tz).date()
+    return (now or datetime.now(UTC)).astimezone(tz).date()
 
 
 def week_start(day: date, first_weekday: int) -> date:

@@ -9,7 +9,17 @@ import reflex as rx
 from sqlmodel import select
 
 from ..db import session_scope
-from ..models import ActorKind, Appointment, AppointmentKind, AppointmentStatus, Client, PortalSettings, Practice, User, utcnow
+from ..models import (
+    ActorKind,
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    Client,
+    PortalSettings,
+    Practice,
+    User,
+    utcnow,
+)
 from ..services import booking, calendar_view, permissions
 from ..services.agenda import KIND_LABELS, STATUS_LABELS
 from ..services.scheduling import STAFF_TRANSITIONS, SchedulingError
@@ -84,7 +94,11 @@ class CalendarState(StaffState):
             self.can_edit_settings = permissions.may_edit_settings(db, me, wanted)
         self.counselor_id = str(wanted)
         self.anchor = anchor.isoformat()
-        self.view = self.view if self.view in calendar_view.VIEWS else str(getattr(settings.default_view, "value", settings.default_view))
+        self.view = (
+            self.view
+            if self.view in calendar_view.VIEWS
+            else str(getattr(settings.default_view, "value", settings.default_view))
+        )
         for key, value in asdict(model).items():
             setattr(self, key, value)
 
@@ -163,7 +177,11 @@ class CalendarState(StaffState):
     def _visible_appointment(self, db, appointment_id: int) -> Appointment | None:
         me = current_staff()
         appt = db.get(Appointment, appointment_id)
-        if appt is None or appt.practice_id != me.practice_id or not permissions.may_view_calendar(db, me, appt.counselor_id):
+        if (
+            appt is None
+            or appt.practice_id != me.practice_id
+            or not permissions.may_view_calendar(db, me, appt.counselor_id)
+        ):
             return None
         return appt
 
@@ -193,7 +211,9 @@ class CalendarState(StaffState):
             "kind": str(getattr(appt.kind, "value", appt.kind)),
             "status": status,
         }
-        self.status_options = [{"value": s, "label": STATUS_LABELS[s]} for s in [status, *sorted(STAFF_TRANSITIONS.get(status, ()))]]
+        self.status_options = [
+            {"value": s, "label": STATUS_LABELS[s]} for s in [status, *sorted(STAFF_TRANSITIONS.get(status, ()))]
+        ]
         self.editor_open = True
 
     @rx.event
@@ -236,7 +256,9 @@ class CalendarState(StaffState):
         with session_scope() as db:
             tz = zone(db.get(Practice, me.practice_id).time_zone)
             counselor_ok = self.counselor_id.isdigit() and permissions.may_view_calendar(db, me, int(self.counselor_id))
-            client = db.get(Client, int(self.editor["client_id"])) if self.editor.get("client_id", "").isdigit() else None
+            client = (
+                db.get(Client, int(self.editor["client_id"])) if self.editor.get("client_id", "").isdigit() else None
+            )
         times = self._editor_times(tz)
         if times is None:
             return
@@ -249,8 +271,15 @@ class CalendarState(StaffState):
                     self.editor_error = "Choose a client."
                     return
                 booking.create_appointment(
-                    practice_id=me.practice_id, counselor_id=int(self.counselor_id), client_id=client.id, start=times[0],
-                    end=times[1], kind=AppointmentKind(kind), actor_kind=ActorKind.staff, actor_id=me.user_id, ip=self._client_ip(),
+                    practice_id=me.practice_id,
+                    counselor_id=int(self.counselor_id),
+                    client_id=client.id,
+                    start=times[0],
+                    end=times[1],
+                    kind=AppointmentKind(kind),
+                    actor_kind=ActorKind.staff,
+                    actor_id=me.user_id,
+                    ip=self._client_ip(),
                 )
                 self.notice = f"Appointment added for {client.display_name}."
             else:
@@ -258,7 +287,9 @@ class CalendarState(StaffState):
                 if status not in STATUS_LABELS:
                     self.editor_error = "Choose a status from the list."
                     return
-                self._update(me, start=times[0], end=times[1], kind=AppointmentKind(kind), status=AppointmentStatus(status))
+                self._update(
+                    me, start=times[0], end=times[1], kind=AppointmentKind(kind), status=AppointmentStatus(status)
+                )
                 self.notice = "Appointment updated."
         except SchedulingError as refused:
             self.editor_error = str(refused)
@@ -274,7 +305,12 @@ class CalendarState(StaffState):
             return appt.practice_id == me.practice_id and appt.counselor_id in visible
 
         booking.update_appointment(
-            self.editor_id, actor_kind=ActorKind.staff, actor_id=me.user_id, ip=self._client_ip(), may_touch=may_touch, **changes
+            self.editor_id,
+            actor_kind=ActorKind.staff,
+            actor_id=me.user_id,
+            ip=self._client_ip(),
+            may_touch=may_touch,
+            **changes,
         )
 
     @rx.event

@@ -23,6 +23,8 @@ class DashboardState(StaffState):
         me = current_staff()
         with session_scope() as db:
             self.day_label, rows = day_agenda(db, me)
-            audit.record(db, "agenda.viewed", actor_kind="staff", actor_id=me.user_id, ip=self._client_ip(), count=len(rows))
+            audit.record(
+                db, "agenda.viewed", actor_kind="staff", actor_id=me.user_id, ip=self._client_ip(), count=len(rows)
+            )
         self.rows = [{k: str(v) for k, v in asdict(r).items()} for r in rows]
         self.loaded = True

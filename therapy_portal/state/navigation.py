@@ -9,7 +9,6 @@ from urllib.parse import quote
 import reflex as rx
 
 
-
 def hard_navigate(path: str):
     """A full page load: the browser sends and receives cookies, and the websocket reconnects with them."""
     return rx.call_script(f"window.location.replace({json.dumps(path)})")

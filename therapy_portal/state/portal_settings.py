@@ -72,14 +72,23 @@ class PortalSettingsState(StaffState):
             return
         with session_scope() as db:
             try:
-                errors = ps.save(db, me, self.counselor_id, dict(self.values), get_settings().payments_configured, ip=self._client_ip())
+                errors = ps.save(
+                    db,
+                    me,
+                    self.counselor_id,
+                    dict(self.values),
+                    get_settings().payments_configured,
+                    ip=self._client_ip(),
+                )
             except ps.NotAllowed as denied:
                 self.problem = str(denied)
                 return
         self.errors = errors
         if errors:
             count = len(errors)
-            self.status = f"Nothing was saved: {count} field{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention."
+            self.status = (
+                f"Nothing was saved: {count} field{'s' if count > 1 else ''} need{'s' if count == 1 else ''} attention."
+            )
         else:
             self.status = "Portal Settings saved."
             return rx.toast.success("Portal Settings saved.")

@@ -12,7 +12,13 @@ from ...state.calendar import CalendarState as C
 
 def _view_button(view: str) -> rx.Component:
     pressed = C.view == view
-    return rx.button(view, on_click=C.set_view(view), variant=rx.cond(pressed, "solid", "outline"), aria_pressed=rx.cond(pressed, "true", "false"), size="2")
+    return rx.button(
+        view,
+        on_click=C.set_view(view),
+        variant=rx.cond(pressed, "solid", "outline"),
+        aria_pressed=rx.cond(pressed, "true", "false"),
+        size="2",
+    )
 
 
 def _toolbar() -> rx.Component:
@@ -30,7 +36,10 @@ def _toolbar() -> rx.Component:
         ),
         rx.cond(
             C.can_edit_settings,
-            rx.link(rx.button("Portal Settings", variant="soft", size="2"), href="/calendar/portal-settings?counselor=" + C.counselor_id),
+            rx.link(
+                rx.button("Portal Settings", variant="soft", size="2"),
+                href="/calendar/portal-settings?counselor=" + C.counselor_id,
+            ),
         ),
         rx.hstack(*[_view_button(v) for v in VIEWS], spacing="1", role="group", aria_label="View"),
         rx.hstack(

@@ -46,7 +46,12 @@ def dashboard() -> rx.Component:
                 rx.desktop_only(
                     rx.table.root(
                         rx.table.header(
-                            rx.table.row(*[rx.table.column_header_cell(h) for h in ("Time", "Client", "Counselor", "Type", "Status")])
+                            rx.table.row(
+                                *[
+                                    rx.table.column_header_cell(h)
+                                    for h in ("Time", "Client", "Counselor", "Type", "Status")
+                                ]
+                            )
                         ),
                         rx.table.body(rx.foreach(DashboardState.rows, _row)),
                         variant="surface",

@@ -11,7 +11,9 @@ from ...state.portal_settings import PortalSettingsState as S
 def _group(title: str, specs) -> rx.Component:
     return rx.card(
         rx.heading(title, as_="h2", size="4", margin_bottom="0.75rem"),
-        rx.grid(*[field(spec) for spec in specs], columns=rx.breakpoints(initial="1", md="2"), gap="1.25rem", width="100%"),
+        rx.grid(
+            *[field(spec) for spec in specs], columns=rx.breakpoints(initial="1", md="2"), gap="1.25rem", width="100%"
+        ),
         width="100%",
     )
 
