@@ -548,3 +548,22 @@ def test_available_slots_for_a_counselor_without_settings(world, db):
     db.commit()
     with fresh() as s, pytest.raises(SchedulingError, match="no calendar"):
         booking.available_slots(s, world.other_counselor_id, TUE, TUE, now=NOW)
+
+
+@pytest.mark.parametrize("hours", [-1, 0, 8.5, 30])
+def test_database_refuses_an_appointment_that_ends_before_it_starts_or_lasts_over_8_hours(world, db, hours):
+    db.add(_raw(world, at(TUE, 9), at(TUE, 9) + timedelta(hours=hours)))
+    with pytest.raises(IntegrityError):
+        db.commit()
+    db.rollback()
+    assert all_appointments() == []
+
+
+def test_database_finds_an_overlap_with_an_8_hour_appointment_that_started_long_before(world, db):
+    db.add(_raw(world, at(TUE, 8), at(TUE, 16)))
+    db.commit()
+    db.add(_raw(world, at(TUE, 15), at(TUE, 15, 30)))
+    with pytest.raises(IntegrityError):
+        db.commit()
+    db.rollback()
+    assert len(all_appointments()) == 1

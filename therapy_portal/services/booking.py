@@ -22,6 +22,7 @@ from ..models import (
 )
 from . import audit
 from .scheduling import (
+    MAX_APPOINTMENT,
     OVERLAP,
     SLOT_TAKEN,
     BusyTimes,
@@ -54,6 +55,9 @@ def busy_times(
         Appointment.counselor_id == counselor_id,
         Appointment.status.in_(_ACTIVE),
         Appointment.start_at < end,
+        # No appointment lasts longer than MAX_APPOINTMENT (the database refuses one), so this lower
+        # bound lets the (counselor, start) index stop instead of walking the counselor's whole history.
+        Appointment.start_at > start - MAX_APPOINTMENT,
         Appointment.end_at > start,
     )
     if exclude_id is not None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from ..models import ACTIVE_STATUSES, Appointment, Client, PortalSettings, Practice, User
 from .agenda import KIND_LABELS, STATUS_LABELS
-from .scheduling import week_days
+from .scheduling import MAX_APPOINTMENT, week_days
 from .timekeeping import local_to_utc, local_today, zone
 
 ROW_PX = 48
@@ -76,7 +76,10 @@ def build(
         select(Appointment, Client)
         .join(Client, Client.id == Appointment.client_id)
         .where(
-            Appointment.counselor_id == counselor.id, Appointment.start_at < range_end, Appointment.end_at > range_start
+            Appointment.counselor_id == counselor.id,
+            Appointment.start_at < range_end,
+            Appointment.start_at > range_start - MAX_APPOINTMENT,  # lets the index stop; see booking.busy_times
+            Appointment.end_at > range_start,
         )
         .order_by(Appointment.start_at)
     )
