@@ -64,6 +64,17 @@ def cmd_demo_logins(_args) -> int:
     return 0
 
 
+def cmd_worker(_args) -> int:
+    from .worker import run_forever
+
+    print("Outbox worker running; Ctrl-C stops it.")
+    try:
+        run_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m therapy_portal")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--if-empty", action="store_true", help="succeed quietly when a practice exists")
     seed.set_defaults(func=cmd_seed_demo)
     sub.add_parser("demo-logins", help="print the demo sign-ins").set_defaults(func=cmd_demo_logins)
+    sub.add_parser("worker", help="deliver the outbox (the app's backend also runs one)").set_defaults(func=cmd_worker)
     cu = sub.add_parser("create-user", help="add a staff member (creates the practice if there is none)")
     cu.add_argument("email")
     cu.add_argument("name")

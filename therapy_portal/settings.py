@@ -29,6 +29,12 @@ class Settings:
     mail_from: str
     data_dir: Path
     stripe_secret_key: str
+    email_transport: str
+    sms_transport: str
+    sms_account: str
+    sms_token: str
+    sms_from: str
+    sms_base_url: str
 
     @property
     def payments_configured(self) -> bool:
@@ -52,4 +58,11 @@ def get_settings() -> Settings:
         mail_from=_env("PORTAL_MAIL_FROM", "no-reply@localhost"),
         data_dir=data_dir,
         stripe_secret_key=_env("PORTAL_STRIPE_SECRET_KEY"),
+        # Without an SMTP host (or an SMS account) messages are recorded, not sent: the demo's Outbox shows them.
+        email_transport=_env("PORTAL_EMAIL_TRANSPORT") or ("smtp" if _env("PORTAL_SMTP_HOST") else "record"),
+        sms_transport=_env("PORTAL_SMS_TRANSPORT") or ("http" if _env("PORTAL_SMS_ACCOUNT") else "record"),
+        sms_account=_env("PORTAL_SMS_ACCOUNT"),
+        sms_token=_env("PORTAL_SMS_TOKEN"),
+        sms_from=_env("PORTAL_SMS_FROM"),
+        sms_base_url=_env("PORTAL_SMS_BASE_URL", "https://api.twilio.com"),
     )

@@ -7,6 +7,7 @@ from .api import build_api
 from .http_headers import security_headers
 from .pages import client, counselor  # noqa: F401
 from .session_cookie import digest_session_cookie
+from .worker import outbox_worker
 
 
 @rx.page(route="/", title="Therapy Portal", on_load=rx.redirect("/login"))
@@ -19,3 +20,5 @@ app = rx.App(
     # A page restored from the back/forward cache would skip its sign-in check: load it afresh.
     head_components=[rx.script("window.addEventListener('pageshow', e => { if (e.persisted) location.reload(); });")],
 )
+
+app.register_lifespan_task(outbox_worker)

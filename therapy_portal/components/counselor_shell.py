@@ -56,11 +56,19 @@ def _user_menu() -> rx.Component:
     )
 
 
+ADMIN_NAV = [("Outbox", "/outbox", "mail")]
+
+
 def _sidebar() -> rx.Component:
     return rx.vstack(
         rx.heading(StaffState.practice_name, size="4", padding_x="0.75rem", padding_y="1rem"),
         rx.el.nav(
-            rx.vstack(*[_nav_link(*item) for item in NAV], spacing="1", width="100%"),
+            rx.vstack(
+                *[_nav_link(*item) for item in NAV],
+                rx.cond(StaffState.user_role == "admin", rx.fragment(*[_nav_link(*item) for item in ADMIN_NAV])),
+                spacing="1",
+                width="100%",
+            ),
             aria_label="Main",
             width="100%",
         ),
@@ -83,7 +91,13 @@ def _top_bar() -> rx.Component:
     return rx.hstack(
         rx.menu.root(
             rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Sections")),
-            rx.menu.content(*[rx.menu.item(label, on_select=rx.redirect(href)) for label, href, _ in NAV]),
+            rx.menu.content(
+                *[rx.menu.item(label, on_select=rx.redirect(href)) for label, href, _ in NAV],
+                rx.cond(
+                    StaffState.user_role == "admin",
+                    rx.fragment(*[rx.menu.item(label, on_select=rx.redirect(href)) for label, href, _ in ADMIN_NAV]),
+                ),
+            ),
         ),
         rx.heading(StaffState.practice_name, size="3", trim="both"),
         rx.spacer(),

@@ -1,7 +1,9 @@
 """All tables, imported together so SQLModel.metadata is complete."""
 
 from .audit import AuditEvent
+from .client_sessions import ClientSession
 from .clients import Client
+from .notifications import Channel, OutboxMessage, OutboxStatus
 from .practice import PortalSettings, Practice, Role, SchedulerView, User
 from .scheduling import (
     ACTIVE_STATUSES,
@@ -20,6 +22,10 @@ __all__ = [
     "AppointmentKind",
     "AppointmentStatus",
     "AuditEvent",
+    "Channel",
+    "ClientSession",
+    "OutboxMessage",
+    "OutboxStatus",
     "Client",
     "PortalSettings",
     "Practice",

@@ -17,6 +17,8 @@ class Client(SQLModel, table=True):
     last_name: str = Field(max_length=100)
     # Case- and accent-folded last name: the portal login and search match on it.
     last_name_key: str = Field(max_length=100, index=True)
+    # Folded "first last": the client list searches names on it.
+    name_key: str = Field(default="", max_length=201, index=True, sa_column_kwargs={"server_default": ""})
     date_of_birth: date
     email: str = Field(default="", max_length=254)
     mobile_e164: str = Field(default="", max_length=20)

@@ -20,6 +20,7 @@ from ..models import (
     User,
 )
 from . import accounts
+from .clients import name_keys
 from .names import fold
 from .timekeeping import local_to_utc, local_today, week_start, zone
 
@@ -183,7 +184,7 @@ def _seed_clients(db, practice, counselors, rng) -> list[Client]:
             counselor_id=counselor.id,
             first_name=first,
             last_name=last,
-            last_name_key=fold(last),
+            **name_keys(first, last),
             date_of_birth=dob,
             email="" if i % 9 == 8 else f"{local}.{fold(last).replace(' ', '').replace(chr(39), '')}@example.com",
             mobile_e164="" if i % 7 == 6 else f"+1316555{1000 + i:04d}",

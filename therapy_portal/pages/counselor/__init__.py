@@ -1,1 +1,1 @@
-from . import assessments, calendar, clients, dashboard, portal_settings, settings, sign_in  # noqa: F401
+from . import assessments, calendar, client_record, clients, dashboard, outbox, portal_settings, settings, sign_in  # noqa: F401
