@@ -34,7 +34,7 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 STALE_CLAIM = timedelta(minutes=10)
-SECRET_PLACEHOLDER = "\u2063PIN\u2063"  # invisible separators: cannot collide with real text
+SECRET_PLACEHOLDER = "\u2063PIN\u2063"  # noqa: S105 (a placeholder: invisible separators cannot collide with text)
 REDACTED = "••••••"
 
 
