@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from therapy_portal.services import demo
 
-from .server import ARTIFACTS, AppServer
+from .server import ARTIFACTS, AppServer, free_port
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,9 +45,43 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+class Mailbox:
+    """A real SMTP server (aiosmtpd) on a free port; the app under test delivers its email here."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages: list[EmailMessage] = []
+        mailbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                mailbox.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=default_policy))
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
 @pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    server = AppServer("e2e", tmp_path_factory.mktemp("app"))
+def mailbox():
+    box = Mailbox()
+    box.controller.start()
+    yield box
+    box.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, mailbox):
+    server = AppServer(
+        "e2e",
+        tmp_path_factory.mktemp("app"),
+        extra_env={"PORTAL_SMTP_HOST": "127.0.0.1", "PORTAL_SMTP_PORT": str(mailbox.port), "PORTAL_SMTP_TLS": "none",
+                   "PORTAL_MAIL_FROM": "office@wichita-therapy.example"},
+    )
     server.start()
     yield server
     server.stop()

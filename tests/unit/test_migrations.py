@@ -41,3 +41,34 @@ def test_upgrading_again_keeps_every_row(db, db_url):
         db.exec(select(func.count()).select_from(Appointment)).one(),
     )
     assert before == after and before[0] == 40
+
+
+def test_upgrading_from_the_previous_release_keeps_clients_and_fills_their_search_key(tmp_path):
+    """A database at revision 0002 with clients in it: the upgrade adds the search key and loses nothing."""
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    migrations.upgrade(url, "0002")
+    engine = dbmod.make_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO practice (id, name, time_zone, address, phone, created_at) VALUES (1, 'P', 'America/Chicago', '', '', '2026-01-01 00:00:00.000000')"))
+            for i, (first, last) in enumerate([("Thảo", "Nguyễn"), ("Siobhan", "O'Brien"), ("Zoë", "Smith-Jones")], start=1):
+                conn.execute(
+                    text(
+                        "INSERT INTO client (id, practice_id, first_name, last_name, last_name_key, date_of_birth, email, mobile_e164, "
+                        "address, pin_hash, active, created_at, updated_at) VALUES (:id, 1, :f, :l, :k, '1990-01-01', '', '', '', '', 1, "
+                        "'2026-01-01 00:00:00.000000', '2026-01-01 00:00:00.000000')"
+                    ),
+                    {"id": i, "f": first, "l": last, "k": last.lower()},
+                )
+        migrations.upgrade(url)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT first_name, last_name, name_key FROM client ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [
+            ("Thảo", "Nguyễn", "thao nguyen"),
+            ("Siobhan", "O'Brien", "siobhan o'brien"),
+            ("Zoë", "Smith-Jones", "zoe smith-jones"),
+        ]
+    finally:
+        engine.dispose()

@@ -97,9 +97,11 @@ def validate(raw: dict, today: date) -> tuple[ClientForm | None, dict[str, str]]
     errors: dict[str, str] = {}
     first = _clean_name(raw.get("first_name"), "first_name", "first name", errors)
     last = _clean_name(raw.get("last_name"), "last_name", "last name", errors)
-    dob = parse_date(raw.get("date_of_birth", ""))
+    dob_text = str(raw.get("date_of_birth") or "").strip()
+    dob = parse_date(dob_text)
     if dob is None:
-        errors["date_of_birth"] = "Enter the date of birth as MM/DD/YYYY."
+        looks_like_a_date = re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}", dob_text)
+        errors["date_of_birth"] = "That date does not exist on the calendar." if looks_like_a_date else "Enter the date of birth as MM/DD/YYYY."
     elif dob >= today:
         errors["date_of_birth"] = "The date of birth must be in the past."
     elif dob.year < OLDEST_YEAR or (today.year - dob.year) > 120:
