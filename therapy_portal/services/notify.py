@@ -15,7 +15,7 @@ import socket
 import ssl
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Protocol
@@ -82,7 +82,7 @@ def enqueue(
 
 
 def backoff(attempts: int) -> timedelta:
-    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+    return min(BASE_DELAY * (2 ** min(max(attempts - 1, 0), 20)), MAX_DELAY)
 
 
 def claim_next(worker_id: str, now: datetime | None = None) -> int | None:
@@ -104,7 +104,8 @@ def claim_next(worker_id: str, now: datetime | None = None) -> int | None:
                 {"w": worker_id, "now": now, "id": row[0]},
             )
             return row[0]
-        stamp = now.replace(tzinfo=None)  # SQLite keeps naive UTC (see models/types.py)
+        # SQLite keeps naive UTC text with microseconds (see models/types.py); compare in the same form.
+        stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
         row = db.execute(
             text(
                 "UPDATE outboxmessage SET status = 'sending', claimed_by = :w, claimed_at = :now WHERE id = ("
@@ -134,13 +135,17 @@ def deliver(message_id: int, transport_for, now: datetime | None = None) -> Outb
         db.expunge(message)
     transport = transport_for(Channel(message.channel))
     secret = unseal(message.secret_enc)
-    error = ""
-    try:
-        transport.send(message, _fill(message.body_text, secret), _fill(message.body_html, secret))
-    except DeliveryError as failure:
-        error = str(failure)[:1000] or failure.__class__.__name__
-    except Exception as failure:  # a bug in a transport must not stop the worker; keep the message
-        error = f"{failure.__class__.__name__}: {failure}"[:1000]
+    error, final = "", False
+    if message.secret_enc and not secret:
+        # Sent without its PIN the message would be useless and misleading: stop here for good.
+        error, final = "The PIN in this message can no longer be unsealed (the secret key changed). Set a new PIN and send again.", True
+    else:
+        try:
+            transport.send(message, _fill(message.body_text, secret), _fill(message.body_html, secret))
+        except DeliveryError as failure:
+            error = str(failure)[:1000] or failure.__class__.__name__
+        except Exception as failure:  # a bug in a transport must not stop the worker; keep the message
+            error = f"{failure.__class__.__name__}: {failure}"[:1000]
     now = now or utcnow()
     with write_transaction() as db:
         row = db.get(OutboxMessage, message_id)
@@ -152,7 +157,10 @@ def deliver(message_id: int, transport_for, now: datetime | None = None) -> Outb
             row.sent_at = now
             row.last_error = ""
             row.secret_enc = ""  # delivered: the secret has no reason to stay
-        elif row.attempts >= MAX_ATTEMPTS:
+        elif row.status != OutboxStatus.sending:
+            # Declared stale while this worker was still trying: it stays with the admin's decision.
+            row.last_error = error
+        elif final or row.attempts >= MAX_ATTEMPTS:
             row.status = OutboxStatus.failed
             row.last_error = error
         else:
