@@ -56,7 +56,9 @@ class Mailbox:
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
-                mailbox.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=default_policy))
+                mailbox.messages.append(
+                    message_from_bytes(envelope.original_content or envelope.content, policy=default_policy)
+                )
                 return "250 OK"
 
         self.port = free_port()
@@ -79,8 +81,12 @@ def app_server(tmp_path_factory, mailbox):
     server = AppServer(
         "e2e",
         tmp_path_factory.mktemp("app"),
-        extra_env={"PORTAL_SMTP_HOST": "127.0.0.1", "PORTAL_SMTP_PORT": str(mailbox.port), "PORTAL_SMTP_TLS": "none",
-                   "PORTAL_MAIL_FROM": "office@wichita-therapy.example"},
+        extra_env={
+            "PORTAL_SMTP_HOST": "127.0.0.1",
+            "PORTAL_SMTP_PORT": str(mailbox.port),
+            "PORTAL_SMTP_TLS": "none",
+            "PORTAL_MAIL_FROM": "office@wichita-therapy.example",
+        },
     )
     server.start()
     yield server

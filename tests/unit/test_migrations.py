@@ -52,8 +52,14 @@ def test_upgrading_from_the_previous_release_keeps_clients_and_fills_their_searc
     engine = dbmod.make_engine(url)
     try:
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO practice (id, name, time_zone, address, phone, created_at) VALUES (1, 'P', 'America/Chicago', '', '', '2026-01-01 00:00:00.000000')"))
-            for i, (first, last) in enumerate([("Thảo", "Nguyễn"), ("Siobhan", "O'Brien"), ("Zoë", "Smith-Jones")], start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO practice (id, name, time_zone, address, phone, created_at) VALUES (1, 'P', 'America/Chicago', '', '', '2026-01-01 00:00:00.000000')"
+                )
+            )
+            for i, (first, last) in enumerate(
+                [("Thảo", "Nguyễn"), ("Siobhan", "O'Brien"), ("Zoë", "Smith-Jones")], start=1
+            ):
                 conn.execute(
                     text(
                         "INSERT INTO client (id, practice_id, first_name, last_name, last_name_key, date_of_birth, email, mobile_e164, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -14,7 +15,7 @@ from sqlmodel import Session, select
 from ..models import Client, User, utcnow
 from . import audit
 from .accounts import StaffIdentity
-from .names import fold
+from .names import clean_text, fold, has_control_characters
 
 NAME_LIMIT = 100
 PAGE_SIZE = 25
@@ -25,6 +26,7 @@ SORTS = {
     "date_of_birth": (Client.date_of_birth, Client.id),
     "newest": (Client.created_at.desc(), Client.id.desc()),
 }
+AUDITED_FIELDS = ("first_name", "last_name", "date_of_birth", "email", "mobile_e164", "address")
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 
 
@@ -42,13 +44,19 @@ def name_keys(first: str, last: str) -> dict[str, str]:
     return {"last_name_key": fold(last), "name_key": fold(f"{first} {last}")}
 
 
+def _name_character(ch: str) -> bool:
+    # Letters of any script, their combining marks (vowel signs, viramas, accents typed apart), and the
+    # punctuation names use.
+    return ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in " '’-."
+
+
 def _clean_name(raw, field: str, label: str, errors: dict) -> str:
-    text = " ".join(str(raw or "").split())
+    text = " ".join(unicodedata.normalize("NFC", str(raw or "")).split())
     if not text:
         errors[field] = f"Enter the client's {label}."
     elif len(text) > NAME_LIMIT:
         errors[field] = f"Keep the {label} to {NAME_LIMIT} characters."
-    elif any(not (ch.isalpha() or ch in " '’-.") for ch in text) or not any(ch.isalpha() for ch in text):
+    elif not all(_name_character(ch) for ch in text) or not any(ch.isalpha() for ch in text):
         errors[field] = f"Use letters, spaces, apostrophes and hyphens in the {label}."
     return text
 
@@ -92,6 +100,10 @@ def display_mobile(e164: str, region: str = "US") -> str:
     return phonenumbers.format_number(number, fmt)
 
 
+def _age(dob: date, today: date) -> int:
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
 def validate(raw: dict, today: date) -> tuple[ClientForm | None, dict[str, str]]:
     raw = raw if isinstance(raw, dict) else {}
     errors: dict[str, str] = {}
@@ -101,10 +113,14 @@ def validate(raw: dict, today: date) -> tuple[ClientForm | None, dict[str, str]]
     dob = parse_date(dob_text)
     if dob is None:
         looks_like_a_date = re.fullmatch(r"\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}", dob_text)
-        errors["date_of_birth"] = "That date does not exist on the calendar." if looks_like_a_date else "Enter the date of birth as MM/DD/YYYY."
+        errors["date_of_birth"] = (
+            "That date does not exist on the calendar."
+            if looks_like_a_date
+            else "Enter the date of birth as MM/DD/YYYY."
+        )
     elif dob >= today:
         errors["date_of_birth"] = "The date of birth must be in the past."
-    elif dob.year < OLDEST_YEAR or (today.year - dob.year) > 120:
+    elif dob.year < OLDEST_YEAR or _age(dob, today) > 120:
         errors["date_of_birth"] = "Check the year: that would make the client over 120."
     email = str(raw.get("email") or "").strip()
     if email:
@@ -118,8 +134,11 @@ def validate(raw: dict, today: date) -> tuple[ClientForm | None, dict[str, str]]
             mobile = normalize_mobile(mobile)
         except ValueError as bad:
             errors["mobile"] = str(bad)
-    address = " ".join(str(raw.get("address") or "").split())
-    if len(address) > 500:
+    raw_address = str(raw.get("address") or "")
+    address = " ".join(unicodedata.normalize("NFC", raw_address).split())
+    if has_control_characters(raw_address.replace("\r", "").replace("\n", "")):
+        errors["address"] = "The address contains control characters; please retype it."
+    elif len(address) > 500:
         errors["address"] = "Keep the address to 500 characters."
     if errors:
         return None, errors
@@ -172,15 +191,13 @@ def save(
             date_of_birth=form.date_of_birth,
         )
         action = "client.created"
+        before = dict.fromkeys(AUDITED_FIELDS, "")
     else:
         client = db.get(Client, client_id)
         if not _may_see(me, client):
             return None, {"form": "That client was not found."}
         action = "client.updated"
-    before = {
-        k: str(getattr(client, k))
-        for k in ("first_name", "last_name", "date_of_birth", "email", "mobile_e164", "address")
-    }
+        before = {k: str(getattr(client, k)) for k in AUDITED_FIELDS}
     client.first_name, client.last_name = form.first_name, form.last_name
     client.date_of_birth, client.email, client.mobile_e164, client.address = (
         form.date_of_birth,
@@ -227,7 +244,7 @@ def search(
     base = select(Client).where(Client.practice_id == me.practice_id, Client.active)
     if not me.sees_all_counselors:
         base = base.where(Client.counselor_id == me.user_id)
-    text = " ".join(str(query or "").split())[:100]
+    text = " ".join(clean_text(query).split())[:100]
     if text:
         dob = parse_date(text)
         digits = re.sub(r"\D", "", text)
@@ -240,6 +257,7 @@ def search(
         else:
             for word in fold(text).split():
                 pattern = _like_escape(word)
+                bare = _like_escape(word.replace("'", ""))
                 # A word matches at the start of any part of the name: "ngu" finds Nguyễn, "bri" O'Brien.
                 base = base.where(
                     or_(
@@ -247,11 +265,14 @@ def search(
                         Client.name_key.like(f"% {pattern}%", escape="\\"),
                         Client.name_key.like(f"%'{pattern}%", escape="\\"),
                         Client.name_key.like(f"%-{pattern}%", escape="\\"),
+                        # "obrien" finds O'Brien too.
+                        func.replace(Client.name_key, "'", "").like(f"{bare}%", escape="\\"),
+                        func.replace(Client.name_key, "'", "").like(f"% {bare}%", escape="\\"),
                     )
                 )
     total = db.exec(select(func.count()).select_from(base.subquery())).one()
     pages = max(1, -(-total // page_size))
-    page = min(max(1, int(page) if str(page).isdigit() else 1), pages)
+    page = min(max(1, int(page) if str(page).isascii() and str(page).isdigit() else 1), pages)
     order = SORTS.get(sort, SORTS["last_name"])
     found = db.exec(base.order_by(*order).offset((page - 1) * page_size).limit(page_size)).all()
     rows = [

@@ -15,7 +15,7 @@ import socket
 import ssl
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 from typing import Protocol
@@ -105,7 +105,7 @@ def claim_next(worker_id: str, now: datetime | None = None) -> int | None:
             )
             return row[0]
         # SQLite keeps naive UTC text with microseconds (see models/types.py); compare in the same form.
-        stamp = now.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        stamp = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
         row = db.execute(
             text(
                 "UPDATE outboxmessage SET status = 'sending', claimed_by = :w, claimed_at = :now WHERE id = ("
@@ -138,7 +138,10 @@ def deliver(message_id: int, transport_for, now: datetime | None = None) -> Outb
     error, final = "", False
     if message.secret_enc and not secret:
         # Sent without its PIN the message would be useless and misleading: stop here for good.
-        error, final = "The PIN in this message can no longer be unsealed (the secret key changed). Set a new PIN and send again.", True
+        error, final = (
+            "The PIN in this message can no longer be unsealed (the secret key changed). Set a new PIN and send again.",
+            True,
+        )
     else:
         try:
             transport.send(message, _fill(message.body_text, secret), _fill(message.body_html, secret))

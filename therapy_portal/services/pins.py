@@ -72,6 +72,8 @@ def weakness(pin: str, date_of_birth: date | None = None) -> str | None:
             f"{d:%d%m%Y}",
             f"{d:%Y%m%d}",
             f"{d:%y%m%d}",
+            f"{d:%m%y}",
+            f"{d:%y%m}",
         }
         if pin in derived:
             return "A PIN made from the date of birth is too easy to guess."

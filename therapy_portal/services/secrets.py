@@ -27,14 +27,25 @@ def _master_key(configured: str, data_dir: str) -> bytes:
         return configured.encode()
     path = os.path.join(data_dir, KEY_FILE)
     os.makedirs(data_dir, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        with open(path, "rb") as f:
-            return f.read().strip()
-    with os.fdopen(fd, "wb") as f:
-        key = secrets.token_urlsafe(48).encode()
-        f.write(key)
+    # Written whole to a private temporary file, then linked into place: another process (the worker,
+    # a second backend) sees either no key file or the complete key, never an empty one.
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_urlsafe(48).encode())
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(tmp)
+    with open(path, "rb") as f:
+        key = f.read().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it (no PIN set with it can be checked) or set PORTAL_SECRET_KEY.")
     return key
 
 

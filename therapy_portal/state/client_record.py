@@ -23,7 +23,7 @@ OUTBOX_STATUS_WORDS = {
 
 def _client_id_from_path(path: str) -> int | None:
     last = path.rstrip("/").rsplit("/", 1)[-1]
-    return int(last) if last.isdigit() and len(last) < 10 else None
+    return int(last) if last.isascii() and last.isdigit() and len(last) < 10 else None
 
 
 class ClientRecordState(StaffState):
@@ -206,6 +206,12 @@ class ClientRecordState(StaffState):
         with session_scope() as db:
             client = self._load_client(db)
             if client is None:
+                return
+            if not pins.verify_pin(client.pin_hash, self._fresh_pin):
+                # Someone set another PIN since (another tab, a colleague): this one no longer works.
+                self._fresh_pin, self._fresh_pin_at = "", 0.0
+                self.portal_error = "The PIN was changed since you set it here. Set or generate a new PIN, then send."
+                self._show(client, db)
                 return
             problem = invitations.send(db, client, self._fresh_pin, actor_id=me.user_id, ip=self._client_ip())
             if problem is None:
