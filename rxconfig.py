@@ -17,5 +17,5 @@ config = rx.Config(
     default_color_mode="light",
     # A portal of private pages has nothing for search engines.
     disable_plugins=[SitemapPlugin],
-    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="teal", radius="medium"))],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", radius="medium"))],
 )

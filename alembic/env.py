@@ -1,9 +1,9 @@
 """Alembic environment: the URL comes from the app's settings, the target from the models."""
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import therapy_portal.models  # noqa: F401  (registers every table)
+from alembic import context
 from therapy_portal.db import get_engine, make_engine
 
 target_metadata = SQLModel.metadata

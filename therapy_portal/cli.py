@@ -61,6 +61,9 @@ def cmd_create_user(args) -> int:
 def cmd_demo_logins(_args) -> int:
     for email, name, role, _clinician, _prefs in demo.STAFF:
         print(f"  {role.value:<11} {email:<40} {demo.DEMO_PASSWORD}   ({name})")
+    print("Client portal (/portal): last name, date of birth, PIN")
+    for (first, last), (dob, pin) in demo.DEMO_PORTAL.items():
+        print(f"  {last:<11} {dob:%m/%d/%Y}   {pin}   ({first} {last})")
     return 0
 
 

@@ -93,8 +93,15 @@ def write_transaction() -> Iterator[Session]:
 
 @contextmanager
 def session_scope() -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    """A session that commits on success and rolls back on error.
+
+    On SQLite it begins with the write lock: a transaction that read first and writes later would fail at
+    once with "database is locked" (a stale WAL snapshot) whenever another connection wrote in between,
+    which no busy timeout can wait out. Taking the lock first makes writers queue instead.
+    """
+    engine = get_engine()
+    bind = engine.execution_options(sqlite_immediate=True) if engine.dialect.name == "sqlite" else engine
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from http.cookies import SimpleCookie
 
-from .services.accounts import COOKIE_NAME, token_digest
+from .services import accounts, client_auth
+
+# Each session cookie and the digest function of its kind (both SHA-256).
+SESSION_COOKIES = {accounts.COOKIE_NAME: accounts.token_digest, client_auth.COOKIE_NAME: client_auth.token_digest}
 
 EVENT_PREFIX = "/_event"
 
@@ -20,11 +23,14 @@ def _digest_cookie_header(value: bytes) -> bytes:
         jar.load(value.decode("latin-1"))
     except Exception:
         return b""  # a malformed cookie header carries no session
-    if COOKIE_NAME not in jar:
-        # A header that mentions the cookie but does not parse is dropped rather than passed on raw.
-        return b"" if COOKIE_NAME.encode() in value else value
-    parts = [f"{name}={morsel.value}" for name, morsel in jar.items() if name != COOKIE_NAME]
-    parts.append(f"{COOKIE_NAME}={token_digest(jar[COOKIE_NAME].value)}")
+    mentioned = [name for name in SESSION_COOKIES if name.encode() in value]
+    if not any(name in jar for name in mentioned):
+        # A header that mentions a session cookie but does not parse is dropped rather than passed on raw.
+        return b"" if mentioned else value
+    parts = [
+        f"{name}={SESSION_COOKIES[name](morsel.value) if name in SESSION_COOKIES else morsel.value}"
+        for name, morsel in jar.items()
+    ]
     return "; ".join(parts).encode("latin-1")
 
 

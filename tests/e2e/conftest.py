@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
+from sqlmodel import Session, select
 
+from therapy_portal.db import make_engine
+from therapy_portal.models import Client
 from therapy_portal.services import demo
 
 from .server import ARTIFACTS, AppServer, free_port
@@ -141,3 +144,23 @@ def _clean_screenshots():
     if SCREENSHOTS.exists():
         shutil.rmtree(SCREENSHOTS)
     yield
+
+
+@pytest.fixture(scope="session")
+def app_db(app_server):
+    """The running app's own database, for arranging and checking what the browser cannot see."""
+    engine = make_engine(app_server.db_url)
+    yield engine
+    engine.dispose()
+
+
+def find_client(engine, first: str, last: str) -> Client:
+    with Session(engine) as db:
+        return db.exec(select(Client).where(Client.first_name == first, Client.last_name == last)).one()
+
+
+def portal_sign_in(page: Page, last_name: str, dob, pin: str) -> None:
+    page.get_by_label("Last name").fill(last_name)
+    page.get_by_label("Date of birth").fill(f"{dob:%m/%d/%Y}")
+    page.get_by_label("PIN").fill(pin)
+    page.get_by_role("button", name="Sign in").click()

@@ -6,9 +6,10 @@ import re
 
 from playwright.sync_api import expect
 
+from therapy_portal.services import demo
 from therapy_portal.services.accounts import SIGN_IN_FAILED
 
-from .conftest import shot, sign_in
+from .conftest import find_client, portal_sign_in, shot, sign_in
 
 DASHBOARD = re.compile(r"/dashboard/?$")
 LOGIN = re.compile(r"/login/?\?")
@@ -63,17 +64,22 @@ def test_wrong_password_shows_the_generic_message(page):
 
 
 def test_every_counselor_section_is_guarded_and_says_what_is_planned(page):
-    sign_in(page, start="/clients")
-    expect(page).to_have_url(re.compile(r"/clients/?$"))
+    sign_in(page, start="/assessments")
+    expect(page).to_have_url(re.compile(r"/assessments/?$"))
     expect(page.get_by_text("is not built yet")).to_be_visible()
-    shot(page, "counselor-clients-planned")
+    shot(page, "counselor-assessments-planned")
 
 
-def test_client_portal_shell(page):
+def test_client_portal_shell(page, app_db):
+    siobhan = find_client(app_db, "Siobhan", "O'Brien")
     page.goto("/portal")
+    expect(page).to_have_url(re.compile(r"/portal/login"))
+    portal_sign_in(page, "O'Brien", siobhan.date_of_birth, demo.DEMO_PORTAL_PINS[("Siobhan", "O'Brien")])
     expect(page.get_by_role("heading", name="Welcome", level=1)).to_be_visible()
+    expect(page.get_by_text("Wichita Therapy Center")).to_be_visible()
     nav = page.get_by_role("navigation", name="Portal")
     for label in ("Home", "Book", "Messages", "Documents", "More"):
         expect(nav.get_by_role("link", name=label)).to_be_visible()
+    nav.get_by_role("link", name="More").click()
     expect(page.get_by_text("not built yet")).to_be_visible()
     shot(page, "client-portal-shell")

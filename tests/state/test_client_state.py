@@ -62,8 +62,9 @@ def browser_for(db, email: str, path: str = "/clients", query: str = "") -> Brow
 
 
 def client_of(db, counselor: User, *, with_email: bool = True) -> Client:
+    """A client of this counselor without a portal PIN yet (the demo gives a few clients one)."""
     rows = db.exec(select(Client).where(Client.counselor_id == counselor.id).order_by(Client.id)).all()
-    return next(c for c in rows if bool(c.email) == with_email)
+    return next(c for c in rows if bool(c.email) == with_email and not c.pin_hash)
 
 
 def open_record(db, email: str, client: Client, tab: str = "portal") -> tuple[Browser, ClientRecordState]:
@@ -191,7 +192,12 @@ def test_a_counselor_cannot_open_or_change_another_counselors_client(practice):
     ClientRecordState.send_invitation.fn(record)
     assert record.pin_notice == "" and "48291573" not in record.pin_notice
     stored = fresh(db, Client, ellens.id)
-    assert (stored.email, stored.pin_hash, stored.invitation_sent_at) == (ellens.email, "", None)
+    assert (stored.email, stored.pin_hash, stored.pin_set_at, stored.invitation_sent_at) == (
+        ellens.email,
+        ellens.pin_hash,
+        ellens.pin_set_at,
+        None,
+    )
     assert outbox(db) == [] and audits(db, "client.viewed") == [] and audits(db, "client.pin_set") == []
 
 

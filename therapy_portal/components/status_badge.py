@@ -16,6 +16,9 @@ STATUS_COLORS = {
 def status_badge(label, key) -> rx.Component:
     return rx.match(
         key,
-        *[(k, rx.badge(label, color_scheme=color, variant="soft")) for k, color in STATUS_COLORS.items()],
-        rx.badge(label, variant="soft"),
+        *[
+            (k, rx.badge(label, color_scheme=color, variant="soft", high_contrast=True))
+            for k, color in STATUS_COLORS.items()
+        ],
+        rx.badge(label, variant="soft", high_contrast=True),
     )

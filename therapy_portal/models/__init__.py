@@ -1,7 +1,7 @@
 """All tables, imported together so SQLModel.metadata is complete."""
 
 from .audit import AuditEvent
-from .client_sessions import ClientSession
+from .client_sessions import ClientSession, LoginFailure
 from .clients import Client
 from .notifications import Channel, OutboxMessage, OutboxStatus
 from .practice import PortalSettings, Practice, Role, SchedulerView, User
@@ -27,6 +27,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Client",
+    "LoginFailure",
     "PortalSettings",
     "Practice",
     "Role",

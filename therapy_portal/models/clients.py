@@ -26,6 +26,8 @@ class Client(SQLModel, table=True):
     pin_hash: str = Field(default="", max_length=255)
     pin_set_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     invitation_sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failed_pin_attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -30,6 +30,7 @@ from .scheduling import (
     Rules,
     SchedulingError,
     check_client_booking,
+    check_client_reschedule,
     check_staff_times,
     check_status_change,
     client_slots,
@@ -104,6 +105,7 @@ def create_appointment(
     actor_id: int | None,
     ip: str = "",
     now: datetime | None = None,
+    then=None,
 ) -> Appointment:
     """Check and insert in one write transaction. A client's request must be a slot the rules offer;
     a counselor's may fall outside business hours but never over another appointment."""
@@ -145,6 +147,8 @@ def create_appointment(
                 start=span.start.isoformat(),
                 end=span.end.isoformat(),
             )
+            if then is not None:  # e.g. the confirmation email: written with the booking, or not at all
+                then(db, appointment)
             return appointment
     except IntegrityError as error:
         if _is_overlap(error):
@@ -227,4 +231,63 @@ def update_appointment(
     except IntegrityError as error:
         if _is_overlap(error):
             raise SchedulingError(OVERLAP) from None
+        raise
+
+
+# What a client may still move: not an appointment they are checked in for, or one already over.
+CLIENT_MOVABLE = (AppointmentStatus.requested, AppointmentStatus.scheduled, AppointmentStatus.confirmed)
+
+
+def client_reschedule(
+    appointment_id: int, client_id: int, new_start: datetime, *, ip: str = "", now: datetime | None = None, then=None
+) -> Appointment:
+    """A client moves their appointment to another offered slot: the old one is marked rescheduled and a
+    new one booked, in one write transaction, so neither a double booking nor a lost appointment can result."""
+    now = now or utcnow()
+    try:
+        with write_transaction() as db:
+            old = db.get(Appointment, appointment_id)
+            if old is None or old.client_id != client_id or old.status not in CLIENT_MOVABLE or old.start_at <= now:
+                raise SchedulingError("That appointment can't be rescheduled.")
+            rules = counselor_rules(db, old.counselor_id)
+            check_client_reschedule(rules, old.start_at, now)
+            start = new_start.astimezone(UTC)
+            span = check_client_booking(
+                rules, busy_times(db, old.counselor_id, start, start + rules.session, exclude_id=old.id), now, start
+            )
+            old.status, old.updated_at = AppointmentStatus.rescheduled, now
+            db.add(old)
+            db.flush()
+            new = Appointment(
+                practice_id=old.practice_id,
+                counselor_id=old.counselor_id,
+                client_id=client_id,
+                start_at=span.start,
+                end_at=span.end,
+                kind=old.kind,
+                status=AppointmentStatus.scheduled,
+                created_by_kind=ActorKind.client,
+                created_by_id=client_id,
+                created_at=now,
+                updated_at=now,
+            )
+            db.add(new)
+            db.flush()
+            audit.record(
+                db,
+                "appointment.rescheduled",
+                actor_kind="client",
+                actor_id=client_id,
+                object_type="appointment",
+                object_id=new.id,
+                ip=ip,
+                previous=old.id,
+                start=span.start.isoformat(),
+            )
+            if then is not None:
+                then(db, new)
+            return new
+    except IntegrityError as error:
+        if _is_overlap(error):
+            raise SchedulingError(SLOT_TAKEN) from None
         raise

@@ -19,7 +19,7 @@ from ..models import (
     SchedulerView,
     User,
 )
-from . import accounts
+from . import accounts, pins
 from .clients import name_keys
 from .names import fold
 from .timekeeping import local_to_utc, local_today, week_start, zone
@@ -94,6 +94,18 @@ STAFF = [
     ),
     ("frontdesk@wichita-therapy.example", "Jamie Lee", Role.front_desk, False, None),
 ]
+
+# Clients who can try the portal in the demo (the README lists them): each counselor's settings differ.
+DEMO_PORTAL = {
+    # (first, last): (date of birth, PIN)
+    ("Siobhan", "O'Brien"): (date(1987, 3, 17), "482916"),  # Dr. Park: online visits, 24-hour reschedule window
+    ("Mateo", "Nuñez"): (date(1979, 11, 5), "730258"),  # Marcus O'Neill: no decline, 48-hour window
+    ("Thảo", "Nguyễn"): (date(1990, 6, 12), "591347"),  # Sofía Ramírez: no confirm, no messages
+    ("Ava", "Patel"): (date(1994, 2, 28), "264803"),  # twins: same last name and date of birth
+    ("Mia", "Patel"): (date(1994, 2, 28), "817345"),
+    ("Emma", "Thompson"): (date(1992, 2, 29), "936172"),  # born on a leap day
+}
+DEMO_PORTAL_PINS = {name: pin for name, (_dob, pin) in DEMO_PORTAL.items()}
 
 CLIENT_NAMES = [
     ("Siobhan", "O'Brien"),
@@ -171,13 +183,11 @@ def seed(db: Session, now: datetime | None = None, rng_seed: int = 2026) -> Prac
 
 def _seed_clients(db, practice, counselors, rng) -> list[Client]:
     clients = []
-    twins_dob = date(1994, 2, 28)
     for i, (first, last) in enumerate(CLIENT_NAMES):
         counselor = counselors[i % len(counselors)][0]
         # Ava and Mia Patel are twins: same last name and date of birth, each with a PIN of her own.
-        dob = twins_dob if last == "Patel" else date(rng.randint(1950, 2008), rng.randint(1, 12), rng.randint(1, 28))
-        if (first, last) == ("Emma", "Thompson"):
-            dob = date(1992, 2, 29)
+        dob = date(rng.randint(1950, 2008), rng.randint(1, 12), rng.randint(1, 28))
+        dob, pin = DEMO_PORTAL.get((first, last), (dob, None))
         local = fold(first).replace(" ", "").replace("'", "")
         client = Client(
             practice_id=practice.id,
@@ -190,6 +200,9 @@ def _seed_clients(db, practice, counselors, rng) -> list[Client]:
             mobile_e164="" if i % 7 == 6 else f"+1316555{1000 + i:04d}",
             address=f"{100 + i * 7} N Main St, Wichita, KS 672{i % 30:02d}",
         )
+        if pin:
+            assert pins.weakness(pin, dob) is None, (first, last)
+            client.pin_hash, client.pin_set_at = pins.hash_pin(pin), datetime.now(UTC)
         db.add(client)
         clients.append(client)
     db.flush()

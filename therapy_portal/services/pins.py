@@ -102,6 +102,26 @@ def verify_pin(stored_hash: str, pin: str) -> bool:
         return False
 
 
+NAMESAKE_CLASH = (
+    "Another client with the same last name and date of birth uses this PIN, so sign-in could not tell them "
+    "apart. Choose another PIN."
+)
+
+
+def namesake_clash(db: Session, client: Client, pin: str) -> str | None:
+    """Clients who share a last name and a date of birth (twins) are told apart at sign-in by their PINs."""
+    namesakes = db.exec(
+        select(Client.pin_hash).where(
+            Client.last_name_key == client.last_name_key,
+            Client.date_of_birth == client.date_of_birth,
+            Client.id != client.id,
+            Client.active,
+            Client.pin_hash != "",
+        )
+    ).all()
+    return NAMESAKE_CLASH if any(verify_pin(h, pin) for h in namesakes) else None
+
+
 def set_pin(db: Session, client: Client, pin: str, actor_id: int, ip: str = "") -> int:
     """Store a new PIN for a client and end their open portal sessions. Returns how many were ended.
 

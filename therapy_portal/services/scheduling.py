@@ -221,8 +221,8 @@ def check_client_reschedule(rules: Rules, appointment_start: datetime, now: date
 # Which status a counselor may set from which; the rest would rewrite history.
 STAFF_TRANSITIONS: dict[str, frozenset[str]] = {
     "requested": frozenset({"scheduled", "confirmed", "declined", "cancelled"}),
-    "scheduled": frozenset({"confirmed", "cancelled", "checked_in", "completed", "no_show"}),
-    "confirmed": frozenset({"scheduled", "cancelled", "checked_in", "completed", "no_show"}),
+    "scheduled": frozenset({"confirmed", "declined", "cancelled", "checked_in", "completed", "no_show"}),
+    "confirmed": frozenset({"scheduled", "declined", "cancelled", "checked_in", "completed", "no_show"}),
     "rescheduled": frozenset({"scheduled", "confirmed", "cancelled"}),
     "checked_in": frozenset({"completed", "no_show", "confirmed"}),
     "completed": frozenset({"checked_in"}),

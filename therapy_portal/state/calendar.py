@@ -108,9 +108,12 @@ class CalendarState(StaffState):
         self.notice = ""
         self.editor_open = False
         requested = self.router.url.query_parameters.get("counselor", "")
-        if requested.isdigit():
+        if requested.isascii() and requested.isdigit():
             self.counselor_id = requested
             self.view = ""
+        wanted = _parse_date(self.router.url.query_parameters.get("date", "")[:10])
+        if wanted is not None:
+            self.anchor = wanted.isoformat()
         self._refresh()
 
     @rx.event

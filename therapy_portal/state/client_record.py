@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from ..db import session_scope
 from ..models import OutboxMessage, Practice, User, utcnow
-from ..services import clients, invitations, pins
+from ..services import client_auth, clients, invitations, pins
 from ..services.timekeeping import zone
 from .clients import FORM_FIELDS
 from .staff import StaffState, current_staff, staff_required
@@ -46,6 +46,7 @@ class ClientRecordState(StaffState):
     pin_error: str = ""
     pin_notice: str = ""
     portal_error: str = ""
+    locked_status: str = ""
     # The PIN set during this visit: kept server-side only, so Send can email it, then dropped.
     _fresh_pin: str = ""
     _fresh_pin_at: float = 0.0
@@ -70,6 +71,11 @@ class ClientRecordState(StaffState):
         }
         self.has_email, self.has_mobile = bool(client.email), bool(client.mobile_e164)
         self.pin_status = f"PIN set {self._fmt(db, client.pin_set_at)}." if client.pin_set_at else "No PIN set yet."
+        self.locked_status = (
+            f"Portal sign-in is locked until {self._fmt(db, client.locked_until)} after {client_auth.LOCK_AFTER} wrong PINs in a row."
+            if client_auth.is_locked(client)
+            else ""
+        )
         last = db.exec(
             select(OutboxMessage)
             .where(OutboxMessage.client_id == client.id, OutboxMessage.kind == "invitation")
@@ -172,7 +178,7 @@ class ClientRecordState(StaffState):
             client = self._load_client(db)
             if client is None:
                 return False
-            reason = pins.weakness(pin, client.date_of_birth)
+            reason = pins.weakness(pin, client.date_of_birth) or pins.namesake_clash(db, client, pin)
             if reason:
                 self.pin_error = reason
                 return False
@@ -192,6 +198,17 @@ class ClientRecordState(StaffState):
             self.pin_error = "Enter a PIN of 4 to 8 digits, or generate one."
             return
         self._store_pin()
+
+    @rx.event
+    @staff_required
+    def unlock(self):
+        with session_scope() as db:
+            client = self._load_client(db)
+            if client is None:
+                return
+            client_auth.unlock(db, client, actor_id=current_staff().user_id, ip=self._client_ip())
+            self._show(client, db)
+        self.pin_notice = "Portal sign-in unlocked. The client can sign in again."
 
     @rx.event
     @staff_required

@@ -19,7 +19,7 @@ def safe_next(path: str | None, default: str = "/dashboard") -> str:
     path = (path or "").strip()
     if not path.startswith("/") or path.startswith("//") or "\\" in path or len(path) > 200:
         return default
-    if path.startswith(("/login", "/api/")):
+    if path.startswith(("/login", "/api/", "/portal/login")):
         return default
     return path
 

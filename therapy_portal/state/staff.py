@@ -2,66 +2,26 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 from contextvars import ContextVar
+from urllib.parse import urlencode
 
 import reflex as rx
 
 from ..db import session_scope
 from ..services import accounts
 from ..services.accounts import StaffIdentity
+from .guard import current, guarded
 from .navigation import hard_navigate, login_url, read_cookie
 
 _current: ContextVar[StaffIdentity | None] = ContextVar("current_staff", default=None)
 
+# Every counselor event handler carries this (see guard.py).
+staff_required = guarded(_current, "_resolve_identity")
+
 
 def current_staff() -> StaffIdentity:
     """The identity checked by @staff_required for the handler now running."""
-    me = _current.get()
-    if me is None:
-        raise RuntimeError("current_staff() used outside a @staff_required handler")
-    return me
-
-
-def staff_required(fn):
-    """Run the handler only for a live counselor session; otherwise clear the page and go to sign-in.
-
-    Every counselor event handler carries this, so a handler called directly by a signed-out
-    browser changes nothing and reveals nothing.
-    """
-
-    def _enter(self):
-        me = self._resolve_identity()
-        if me is None:
-            return None, self._deny()
-        return _current.set(me), None
-
-    if inspect.iscoroutinefunction(fn):
-
-        @functools.wraps(fn)
-        async def async_wrapper(self, *args, **kwargs):
-            token, denial = _enter(self)
-            if token is None:
-                return denial
-            try:
-                return await fn(self, *args, **kwargs)
-            finally:
-                _current.reset(token)
-
-        return async_wrapper
-
-    @functools.wraps(fn)
-    def wrapper(self, *args, **kwargs):
-        token, denial = _enter(self)
-        if token is None:
-            return denial
-        try:
-            return fn(self, *args, **kwargs)
-        finally:
-            _current.reset(token)
-
-    return wrapper
+    return current(_current, "current_staff()")
 
 
 class StaffState(rx.State):
@@ -88,11 +48,15 @@ class StaffState(rx.State):
 
     def _deny(self):
         self._forget()
-        return hard_navigate(login_url(self.router.url.path or "/dashboard"))
+        query = urlencode(self.router.url.query_parameters)
+        return hard_navigate(login_url((self.router.url.path or "/dashboard") + (f"?{query}" if query else "")))
 
     def _forget(self) -> None:
-        """Drop everything the signed-in pages showed, in this state and its substates."""
-        self.reset()
+        """Drop everything the signed-in pages showed: the shared facts and every page's state below them."""
+        state = self
+        while type(state) is not StaffState and state.parent_state is not None:
+            state = state.parent_state
+        state.reset()
 
     @rx.event
     def guard_page(self):

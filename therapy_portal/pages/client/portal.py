@@ -1,4 +1,4 @@
-"""The client portal's pages. Sign-in and every feature behind it arrive with the client-portal work."""
+"""Client portal pages still to come (messages and documents arrive with their own work)."""
 
 import reflex as rx
 
@@ -6,21 +6,7 @@ from ...components.client_shell import client_page
 
 
 def _planned(what: str) -> rx.Component:
-    return rx.callout(
-        f"{what} is not built yet. Sign-in with last name, date of birth and PIN comes first.",
-        icon="construction",
-        color_scheme="gray",
-    )
-
-
-@client_page("/portal", "Welcome")
-def portal_home() -> rx.Component:
-    return _planned("The client portal")
-
-
-@client_page("/portal/book", "Make Appointment")
-def portal_book() -> rx.Component:
-    return _planned("Booking")
+    return rx.callout(f"{what} is not built yet.", icon="construction", color_scheme="gray")
 
 
 @client_page("/portal/messages", "Messages")

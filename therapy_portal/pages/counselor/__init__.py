@@ -1,1 +1,11 @@
-from . import assessments, calendar, client_record, clients, dashboard, outbox, portal_settings, settings, sign_in  # noqa: F401
+from . import (  # noqa: F401
+    assessments,
+    calendar,
+    client_record,
+    clients,
+    dashboard,
+    outbox,
+    portal_settings,
+    settings,
+    sign_in,
+)

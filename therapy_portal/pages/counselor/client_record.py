@@ -76,6 +76,16 @@ def _portal() -> rx.Component:
         rx.card(
             rx.heading("Client PIN", as_="h3", size="3", margin_bottom="0.5rem"),
             rx.text(S.pin_status, size="2", color_scheme="gray"),
+            rx.cond(
+                S.locked_status != "",
+                rx.callout.root(
+                    rx.callout.icon(rx.icon("lock")),
+                    rx.callout.text(S.locked_status, id="portal-locked"),
+                    rx.button("Unlock", on_click=S.unlock, size="2", color_scheme="amber", id="portal-unlock"),
+                    color_scheme="amber",
+                    margin_top="0.5rem",
+                ),
+            ),
             rx.vstack(
                 rx.el.label("New PIN (4 to 8 digits)", html_for="client-pin", style={"font_weight": "500"}),
                 rx.hstack(

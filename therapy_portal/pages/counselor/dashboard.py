@@ -40,6 +40,12 @@ def dashboard() -> rx.Component:
     return rx.vstack(
         rx.heading(rx.text.span("Today at "), DashboardState.practice_name, size="4", as_="h2"),
         rx.text(DashboardState.day_label, color_scheme="gray"),
+        rx.foreach(
+            DashboardState.alarms,
+            lambda alarm: rx.callout(
+                alarm, icon="shield-alert", color_scheme="red", role="alert", width="100%", class_name="security-alarm"
+            ),
+        ),
         rx.cond(
             DashboardState.rows.length() > 0,
             rx.box(

@@ -38,7 +38,8 @@ def sign_in() -> rx.Component:
                         SignInState.error != "",
                         rx.text(SignInState.error, color_scheme="red", role="alert", size="2"),
                     ),
-                    rx.button("Sign in", type="submit", size="3", width="100%"),
+                    # Disabled until connected: a submit before then would be a plain GET with the secrets in the address.
+                    rx.button("Sign in", type="submit", size="3", width="100%", disabled=~rx.State.is_hydrated),
                     spacing="3",
                     width="100%",
                 ),

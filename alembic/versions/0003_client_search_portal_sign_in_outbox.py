@@ -1,4 +1,4 @@
-"""Client search key, client portal sessions, and the notification outbox.
+"""Client search key, portal sign-in (sessions, lockout, failed attempts), and the notification outbox.
 
 Existing clients get their search key computed here, so an upgraded database finds them at once.
 
@@ -21,17 +21,33 @@ def upgrade() -> None:
     op.create_table('clientsession',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('handoff_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('handoff_expires_at', therapy_portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('created_at', therapy_portal.models.types.UTCDateTime(), nullable=False),
     sa.Column('last_seen_at', therapy_portal.models.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', therapy_portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('revoked_at', therapy_portal.models.types.UTCDateTime(), nullable=True),
     sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('handoff_hash')
     )
     with op.batch_alter_table('clientsession', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_clientsession_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_clientsession_token_hash'), ['token_hash'], unique=True)
+
+    op.create_table('loginfailure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', therapy_portal.models.types.UTCDateTime(), nullable=False),
+    sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('client_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['client_id'], ['client.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('loginfailure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_loginfailure_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_loginfailure_ip'), ['ip'], unique=False)
 
     op.create_table('outboxmessage',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -63,9 +79,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_outboxmessage_practice_id'), ['practice_id'], unique=False)
 
     with op.batch_alter_table('client', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(length=201), nullable=False, server_default='')
-        )
+        batch_op.add_column(sa.Column('name_key', sqlmodel.sql.sqltypes.AutoString(length=201), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('failed_pin_attempts', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('locked_until', therapy_portal.models.types.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_client_name_key'), ['name_key'], unique=False)
 
     conn = op.get_bind()
@@ -80,6 +96,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('client', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_client_name_key'))
+        batch_op.drop_column('locked_until')
+        batch_op.drop_column('failed_pin_attempts')
         batch_op.drop_column('name_key')
 
     with op.batch_alter_table('outboxmessage', schema=None) as batch_op:
@@ -88,6 +106,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbox_due')
 
     op.drop_table('outboxmessage')
+    with op.batch_alter_table('loginfailure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_loginfailure_ip'))
+        batch_op.drop_index(batch_op.f('ix_loginfailure_at'))
+
+    op.drop_table('loginfailure')
     with op.batch_alter_table('clientsession', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_clientsession_token_hash'))
         batch_op.drop_index(batch_op.f('ix_clientsession_client_id'))
