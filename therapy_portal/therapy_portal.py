@@ -7,6 +7,7 @@ from .api import build_api
 from .http_headers import security_headers
 from .pages import client, counselor  # noqa: F401
 from .session_cookie import digest_session_cookie
+from .upload_limit import limit_upload_size
 from .worker import outbox_worker
 
 
@@ -16,7 +17,7 @@ def index() -> rx.Component:
 
 
 app = rx.App(
-    api_transformer=[build_api(), digest_session_cookie, security_headers],
+    api_transformer=[build_api(), digest_session_cookie, limit_upload_size, security_headers],
     # A page restored from the back/forward cache would skip its sign-in check: load it afresh.
     head_components=[rx.script("window.addEventListener('pageshow', e => { if (e.persisted) location.reload(); });")],
 )

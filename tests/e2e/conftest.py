@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -11,6 +12,7 @@ from email.policy import default as default_policy
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlmodel import Session, select
 
@@ -164,3 +166,18 @@ def portal_sign_in(page: Page, last_name: str, dob, pin: str) -> None:
     page.get_by_label("Date of birth").fill(f"{dob:%m/%d/%Y}")
     page.get_by_label("PIN").fill(pin)
     page.get_by_role("button", name="Sign in").click()
+
+
+def assert_accessible(page: Page, name: str) -> None:
+    """No serious or critical axe-core violations; the full report is kept as a test artifact."""
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    report = ARTIFACTS / "axe" / f"{name}-{page.viewport_name}.json"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(json.dumps(violations, indent=2))
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious

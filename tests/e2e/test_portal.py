@@ -12,7 +12,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
@@ -20,8 +19,7 @@ from therapy_portal.models import ActorKind, Appointment, AppointmentKind, Appoi
 from therapy_portal.services import client_auth, demo
 from therapy_portal.services.timekeeping import zone
 
-from .conftest import SCREENSHOTS, VIEWPORTS, find_client, portal_sign_in, shot, sign_in
-from .server import ARTIFACTS
+from .conftest import SCREENSHOTS, VIEWPORTS, assert_accessible, find_client, portal_sign_in, shot, sign_in
 
 CHICAGO = zone("America/Chicago")
 FAILED = client_auth.FAILED
@@ -83,21 +81,6 @@ def _card(page: Page, appt: Appointment):
     expect(card).to_contain_text(f"{local:%A, %B} {local.day}, {local.year}")
     expect(card).to_contain_text(f"{local:%-I:%M %p} –")
     return card
-
-
-def assert_accessible(page: Page, name: str) -> None:
-    """No serious or critical axe-core violations; the full report is kept as a test artifact."""
-    results = Axe().run(page)
-    violations = results.response["violations"]
-    report = ARTIFACTS / "axe" / f"{name}-{page.viewport_name}.json"
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps(violations, indent=2))
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]])
-        for v in violations
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], serious
 
 
 def _wait_for_mail(mailbox, address: str, subject: str, timeout: float = 45):

@@ -11,6 +11,7 @@ from ..state.staff import StaffState
 NAV = [
     ("Calendar", "/calendar", "calendar-days"),
     ("Clients", "/clients", "users"),
+    ("Messages", "/messages", "message-square"),
     ("Assessments", "/assessments", "clipboard-list"),
     ("Dashboard", "/dashboard", "layout-dashboard"),
     ("Settings", "/settings", "settings"),

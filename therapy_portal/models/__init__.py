@@ -3,6 +3,8 @@
 from .audit import AuditEvent
 from .client_sessions import ClientSession, LoginFailure
 from .clients import Client
+from .documents import Document
+from .messaging import SecureMessage
 from .notifications import Channel, OutboxMessage, OutboxStatus
 from .practice import PortalSettings, Practice, Role, SchedulerView, User
 from .scheduling import (
@@ -27,6 +29,8 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Client",
+    "Document",
+    "SecureMessage",
     "LoginFailure",
     "PortalSettings",
     "Practice",

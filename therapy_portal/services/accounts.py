@@ -155,8 +155,10 @@ def _live_session(db: Session, digest: str, now: datetime) -> StaffSession | Non
     return row
 
 
-def resolve_session(db: Session, digest: str, now: datetime | None = None) -> StaffIdentity | None:
-    """Who holds the token with this digest, or None when it is unknown, revoked, idle too long or too old."""
+def resolve_session(db: Session, digest: str, now: datetime | None = None, touch: bool = True) -> StaffIdentity | None:
+    """Who holds the token with this digest, or None when it is unknown, revoked, idle too long or too old.
+
+    `touch=False` for a page's own polling (new messages), which must not keep an idle session alive."""
     now = now or utcnow()
     row = _live_session(db, digest, now)
     if row is None:
@@ -164,7 +166,7 @@ def resolve_session(db: Session, digest: str, now: datetime | None = None) -> St
     user = db.get(User, row.user_id)
     if user is None or not user.active:
         return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         db.add(row)
     practice = db.get(Practice, user.practice_id)

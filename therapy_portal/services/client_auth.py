@@ -271,7 +271,8 @@ def _live(db: Session, digest: str, now: datetime) -> ClientSession | None:
     return row
 
 
-def resolve_session(db: Session, digest: str, now: datetime | None = None) -> ClientIdentity | None:
+def resolve_session(db: Session, digest: str, now: datetime | None = None, touch: bool = True) -> ClientIdentity | None:
+    """The client this session belongs to; `touch=False` (a page polling for news) leaves the idle clock alone."""
     now = now or utcnow()
     row = _live(db, digest, now)
     if row is None:
@@ -279,7 +280,7 @@ def resolve_session(db: Session, digest: str, now: datetime | None = None) -> Cl
     client = db.get(Client, row.client_id)
     if client is None or not client.active:
         return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
         db.add(row)
     return ClientIdentity(client.id, client.practice_id, client.counselor_id, client.first_name, client.last_name)

@@ -47,6 +47,8 @@ class ClientRecordState(StaffState):
     pin_notice: str = ""
     portal_error: str = ""
     locked_status: str = ""
+    # Messages and documents are for the client's own counselor only (services/messaging.py).
+    is_own: bool = False
     # The PIN set during this visit: kept server-side only, so Send can email it, then dropped.
     _fresh_pin: str = ""
     _fresh_pin_at: float = 0.0
@@ -61,6 +63,7 @@ class ClientRecordState(StaffState):
         self.client_id = client.id
         self.name = f"{client.first_name} {client.last_name}"
         self.counselor = counselor.full_name if counselor else ""
+        self.is_own = client.counselor_id == current_staff().user_id
         self.details = {
             "first_name": client.first_name,
             "last_name": client.last_name,

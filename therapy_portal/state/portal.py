@@ -23,8 +23,8 @@ def current_client() -> ClientIdentity:
     return current(_current, "current_client()")
 
 
-def parse_appointment_id(raw) -> int | None:
-    """An id from the browser, or None: ASCII digits only, and short enough to be a real row."""
+def parse_id(raw) -> int | None:
+    """A row id from the browser (an appointment, a document), or None: ASCII digits only, and short enough to be a real row."""
     text = str(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else ""
     return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 10 else None
 
@@ -40,12 +40,12 @@ class PortalState(rx.State):
     def _client_ip(self) -> str:
         return self.router.session.client_ip or ""
 
-    def _resolve_client(self) -> ClientIdentity | None:
+    def _resolve_client(self, touch: bool = True) -> ClientIdentity | None:
         digest = read_cookie(self.router.headers.cookie, client_auth.COOKIE_NAME)
         if not digest:
             return None
         with session_scope() as db:
-            return client_auth.resolve_session(db, digest)
+            return client_auth.resolve_session(db, digest, touch=touch)
 
     def _portal_root(self) -> PortalState:
         state = self
@@ -137,7 +137,7 @@ class PortalHomeState(PortalState):
         self._refresh()
 
     def _respond(self, raw_id, answer: str, done: str):
-        chosen = parse_appointment_id(raw_id)
+        chosen = parse_id(raw_id)
         if chosen is None:
             return
         with session_scope() as db:
@@ -182,7 +182,7 @@ class PortalHomeState(PortalState):
     @rx.event
     @client_required
     def start_reschedule(self, raw_id: str):
-        chosen = parse_appointment_id(raw_id)
+        chosen = parse_id(raw_id)
         if chosen is None:
             return
         with session_scope() as db:
@@ -205,7 +205,7 @@ class PortalHomeState(PortalState):
     @rx.event
     @client_required
     def download_ics(self, raw_id: str):
-        chosen = parse_appointment_id(raw_id)
+        chosen = parse_id(raw_id)
         if chosen is None:
             return
         with session_scope() as db:
@@ -238,7 +238,7 @@ class BookState(PortalState):
         self.day, self.day_label, self.slots, self.slot, self.slot_label = "", "", [], "", ""
         self.error, self.done, self.kind, self.ready = "", "", "in_person", False
         raw = self.router.url.query_parameters.get("reschedule", "")
-        self.reschedule_id = parse_appointment_id(raw) or 0
+        self.reschedule_id = parse_id(raw) or 0
         with session_scope() as db:
             ctx = self._context(db)
             if not ctx.settings.make_appointment:

@@ -39,12 +39,12 @@ class StaffState(rx.State):
         """The session cookie as the edge middleware left it: the token's digest, never the token."""
         return read_cookie(self.router.headers.cookie, accounts.COOKIE_NAME)
 
-    def _resolve_identity(self) -> StaffIdentity | None:
+    def _resolve_identity(self, touch: bool = True) -> StaffIdentity | None:
         digest = self._session_digest()
         if not digest:
             return None
         with session_scope() as db:
-            return accounts.resolve_session(db, digest)
+            return accounts.resolve_session(db, digest, touch=touch)
 
     def _deny(self):
         self._forget()

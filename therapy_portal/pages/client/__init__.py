@@ -1,1 +1,1 @@
-from . import book, home, login, portal  # noqa: F401
+from . import book, documents, home, login, messages, portal  # noqa: F401

@@ -4,6 +4,7 @@ from . import (  # noqa: F401
     client_record,
     clients,
     dashboard,
+    messages,
     outbox,
     portal_settings,
     settings,

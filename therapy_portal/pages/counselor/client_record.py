@@ -144,7 +144,23 @@ def client_record_page() -> rx.Component:
         S.missing,
         rx.callout("That client was not found.", icon="search-x", color_scheme="red"),
         rx.vstack(
-            rx.heading(S.name, as_="h2", size="5"),
+            rx.hstack(
+                rx.heading(S.name, as_="h2", size="5"),
+                rx.cond(
+                    S.is_own,
+                    rx.link(
+                        rx.button(
+                            rx.icon("message-square", size=16, aria_hidden="true"),
+                            "Messages & documents",
+                            variant="soft",
+                        ),
+                        href="/messages?client=" + S.client_id.to_string(),
+                    ),
+                ),
+                align="center",
+                wrap="wrap",
+                gap="3",
+            ),
             rx.tabs.root(
                 rx.tabs.list(
                     rx.tabs.trigger("Details", value="details"),
