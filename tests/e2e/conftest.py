@@ -162,6 +162,7 @@ def find_client(engine, first: str, last: str) -> Client:
 
 
 def portal_sign_in(page: Page, last_name: str, dob, pin: str) -> None:
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()  # connected: the submit goes to the server
     page.get_by_label("Last name").fill(last_name)
     page.get_by_label("Date of birth").fill(f"{dob:%m/%d/%Y}")
     page.get_by_label("PIN").fill(pin)

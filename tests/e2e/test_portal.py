@@ -318,6 +318,8 @@ def test_booking_works_by_keyboard_alone(page, app_db):
         pytest.skip("keyboard use is tested once, at desktop size")
     thao = find_client(app_db, "Thảo", "Nguyễn")  # Sofía Ramírez: Tue–Fri, 7:30–3:30, 30 minutes
     page.goto("/portal/login")
+    # Sign in is enabled once the page is connected; a keypress before then would be lost.
+    expect(page.get_by_role("button", name="Sign in")).to_be_enabled()
     page.get_by_label("Last name").focus()
     page.keyboard.type("Nguyễn")
     page.keyboard.press("Tab")

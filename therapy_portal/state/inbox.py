@@ -12,6 +12,7 @@ from ..services.timekeeping import zone
 from . import live
 from .portal import parse_id
 from .staff import StaffState, current_staff, staff_required
+from .uploads import read_uploads
 
 INBOX_PATH = "/messages"
 
@@ -144,9 +145,7 @@ class InboxState(StaffState):
         me = current_staff()
         self.file_error, self.file_notice = "", ""
         stored, refused = [], []
-        for file in files[:10] if isinstance(files, list) else []:
-            name = str(file.path) if file.path else ""
-            data = file.file.read(documents.MAX_BYTES + 1)
+        for name, data in read_uploads(files):
             try:
                 with session_scope() as db:
                     client = messaging.staff_client(db, me, parse_id(self.client_id))

@@ -9,6 +9,7 @@ from ..services import documents, messaging, portal
 from ..services.client_auth import ClientIdentity
 from . import live
 from .portal import PortalState, client_required, current_client
+from .uploads import read_uploads
 
 MESSAGES_PATH = "/portal/messages"
 
@@ -131,9 +132,7 @@ class PortalDocumentsState(PortalState):
             if not (ctx.settings.documents and ctx.counselor):
                 self.error, self.available = portal.NOT_ALLOWED, False
                 return
-        for file in files[:10] if isinstance(files, list) else []:
-            name = str(file.path) if file.path else ""
-            data = file.file.read(documents.MAX_BYTES + 1)
+        for name, data in read_uploads(files):
             try:
                 with session_scope() as db:
                     ctx = portal.context(db, me)
