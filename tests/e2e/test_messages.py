@@ -173,3 +173,14 @@ def test_with_messages_off_the_tab_and_the_page_are_gone(page, app_db):
     page.goto("/portal/messages")
     expect(page.get_by_text("This isn't available in your portal.")).to_be_visible()
     expect(page.get_by_label("Write a message")).to_have_count(0)
+
+
+def test_counselor_messages_page_at_each_size(page, app_db):
+    siobhan = find_client(app_db, "Siobhan", "O'Brien")
+    sign_in(page, start=f"/clients/{siobhan.id}")
+    page.get_by_role("link", name="Messages & documents").click()
+    expect(page.get_by_role("heading", name="Siobhan O'Brien", exact=True).last).to_be_visible()
+    expect(page.get_by_label("Write a message")).to_be_visible()
+    expect(page.get_by_role("heading", name="Documents")).to_be_visible()
+    shot(page, "counselor-messages-page")
+    assert_accessible(page, "counselor-messages-page")
