@@ -150,6 +150,16 @@ def test_last_name_is_matched_without_regard_to_case_or_accents(people, typed):
     assert audits("portal.sign_in_failed") == []
 
 
+@pytest.mark.parametrize("typed", ["O'Brien", "OBrien", "obrien", "O’Brien", "O Brien", "o-brien"])
+def test_apostrophes_hyphens_and_spaces_in_the_last_name_do_not_matter(db, people, typed):
+    obrien = add_client(db, people.practice_id, "Siobhan", "O'Brien", dob=date(1987, 3, 17), pin=TWIN_PIN)
+    smith = add_client(db, people.practice_id, "Jo", "Smith-Jones", dob=date(1987, 3, 17), pin=PIN)
+    db.commit()
+    assert sign_in(typed, TWIN_PIN, date(1987, 3, 17)) == obrien.id
+    assert sign_in("smith jones", PIN, date(1987, 3, 17)) == smith.id
+    assert sign_in("Smith", PIN, date(1987, 3, 17)) is None  # part of a name is not the name
+
+
 @pytest.mark.parametrize("typed", ["Nguyễn", "nguyen", "NGUYEN", "NGUYỄN", "Nguye\u0302\u0303n"])
 def test_vietnamese_names_sign_in_typed_with_or_without_their_marks(people, typed):
     assert sign_in(typed, PIN, date(1992, 2, 29)) == people.nguyen

@@ -66,6 +66,23 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# On a phone people type "OBrien", "Smith Jones" or "DeLuca": the sign-in ignores apostrophes, hyphens and
+# spaces in the last name as well as case and accents. The date of birth narrows the rows to compare.
+_IGNORED = ("'", "-", " ")
+
+
+def _compact(key: str) -> str:
+    for ch in _IGNORED:
+        key = key.replace(ch, "")
+    return key
+
+
+def _compact_column(column):
+    for ch in _IGNORED:
+        column = func.replace(column, ch, "")
+    return column
+
+
 def _is_locked(client: Client, now: datetime) -> bool:
     return client.locked_until is not None and client.locked_until > now
 
@@ -76,7 +93,7 @@ def authenticate(
     """The client these details open, or None (and the failure is counted). Always VERIFICATIONS hashes."""
     now = now or utcnow()
     ip = clean_text(ip)[:64]  # as LoginFailure stores it, so the throttle counts what was stored
-    key = fold(clean_text(last_name))[:100]
+    key = _compact(fold(clean_text(last_name))[:100])
     pin = clean_text(pin)[:16]
     candidates: list[Client] = []
     if key and date_of_birth is not None:
@@ -84,7 +101,7 @@ def authenticate(
             db.exec(
                 select(Client)
                 .where(
-                    Client.last_name_key == key,
+                    _compact_column(Client.last_name_key) == key,
                     Client.date_of_birth == date_of_birth,
                     Client.active,
                     Client.pin_hash != "",
