@@ -206,6 +206,8 @@ def test_the_counselor_opens_only_their_own_clients(practice):
     # Marcus, the counselor of record, reads it.
     _, his = open_inbox(db, MARCUS, query=f"client={p.c.id}")
     assert [m["body"] for m in his.messages] == [SECRET]
+    # Opening the thread read it: the inbox shows nothing unread for it.
+    assert his.unread_total == 0 and [t["unread"] for t in his.threads] == [""]
 
 
 def test_front_desk_sees_no_threads(practice):

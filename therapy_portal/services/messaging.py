@@ -44,6 +44,19 @@ class MessageView:
     read: bool
 
 
+def short_time(at: datetime, tz) -> str:
+    """How a message or file time reads in the practice's zone: "Dec 3, 4:05 PM"."""
+    local = at.astimezone(tz)
+    return f"{local:%b} {local.day}, {local:%-I:%M %p}"
+
+
+def as_rows(views: list[MessageView], tz) -> list[dict[str, str]]:
+    """A thread as a page shows it."""
+    return [
+        {"id": str(v.id), "mine": "1" if v.mine else "", "body": v.body, "when": short_time(v.at, tz)} for v in views
+    ]
+
+
 def clean_body(raw) -> str:
     """The text to store, or MessageError with what to fix."""
     if not isinstance(raw, str):

@@ -17,11 +17,6 @@ from .uploads import read_uploads
 INBOX_PATH = "/messages"
 
 
-def _when(at, tz) -> str:
-    local = at.astimezone(tz)
-    return f"{local:%b} {local.day}, {local:%-I:%M %p}"
-
-
 class InboxState(StaffState):
     threads: list[dict[str, str]] = []
     unread_total: int = 0
@@ -45,46 +40,40 @@ class InboxState(StaffState):
     def _refresh(self, me: StaffIdentity, force: bool = True) -> None:
         with session_scope() as db:
             tz = self._tz(db, me)
+            chosen = parse_id(self.client_id)
+            client = messaging.staff_client(db, me, chosen) if chosen else None
+            if client is not None:
+                # The open thread is read first, so the inbox below already counts it as read.
+                self.messages_on = messaging.enabled(db, client)
+                self.documents_on = documents.enabled(db, client)
+                newest = messaging.latest_id(db, client) if self.messages_on else 0
+                if self.messages_on and (force or newest != self._last_id):
+                    views = messaging.read_thread(db, client, "staff", me.user_id, ip=self._client_ip())
+                    self.messages, self._last_id = messaging.as_rows(views, tz), newest
+                elif not self.messages_on:
+                    self.messages, self._last_id = [], 0
+                db.flush()
             threads = messaging.inbox(db, me)
             self.threads = [
                 {
                     "client_id": str(t.client_id),
                     "name": t.name,
                     "unread": str(t.unread) if t.unread else "",
-                    "when": _when(t.last_at, tz),
+                    "when": messaging.short_time(t.last_at, tz),
                     "href": f"{INBOX_PATH}?client={t.client_id}",
                 }
                 for t in threads
             ]
             self.unread_total = sum(t.unread for t in threads)
-            chosen = parse_id(self.client_id)
-            client = messaging.staff_client(db, me, chosen) if chosen else None
             if client is None:
                 return
-            self.messages_on = messaging.enabled(db, client)
-            self.documents_on = documents.enabled(db, client)
-            newest = messaging.latest_id(db, client) if self.messages_on else 0
-            if self.messages_on and (force or newest != self._last_id):
-                views = messaging.read_thread(db, client, "staff", me.user_id, ip=self._client_ip())
-                self.messages = [
-                    {"id": str(v.id), "mine": "1" if v.mine else "", "body": v.body, "when": _when(v.at, tz)}
-                    for v in views
-                ]
-                self._last_id = newest
-                # What was just read is no longer unread.
-                for t in self.threads:
-                    if t["client_id"] == str(client.id):
-                        t["unread"] = ""
-                self.unread_total = sum(int(t["unread"] or 0) for t in self.threads)
-            elif not self.messages_on:
-                self.messages, self._last_id = [], 0
             if force:
                 self.files = [
                     {
                         "id": str(d.id),
                         "name": d.name,
                         "size": d.size,
-                        "when": _when(d.at, tz),
+                        "when": messaging.short_time(d.at, tz),
                         "from": "You shared" if d.direction == "to_client" else "From the client",
                         "href": f"/api/documents/{d.id}",
                     }

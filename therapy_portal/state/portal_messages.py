@@ -14,11 +14,6 @@ from .uploads import read_uploads
 MESSAGES_PATH = "/portal/messages"
 
 
-def _when(at, tz) -> str:
-    local = at.astimezone(tz)
-    return f"{local:%b} {local.day}, {local:%-I:%M %p}"
-
-
 class PortalMessagesState(PortalState):
     messages: list[dict[str, str]] = []
     counselor_name: str = ""
@@ -42,9 +37,7 @@ class PortalMessagesState(PortalState):
             views = messaging.read_thread(db, ctx.client, "client", ctx.client.id, ip=self._client_ip())
             tz = ctx.tz
             self.counselor_name = ctx.counselor.full_name
-            self.messages = [
-                {"id": str(v.id), "mine": "1" if v.mine else "", "body": v.body, "when": _when(v.at, tz)} for v in views
-            ]
+            self.messages = messaging.as_rows(views, tz)
             self._last_id = newest
 
     @rx.event
@@ -105,7 +98,7 @@ class PortalDocumentsState(PortalState):
                 "id": str(d.id),
                 "name": d.name,
                 "size": d.size,
-                "when": _when(d.at, tz),
+                "when": messaging.short_time(d.at, tz),
                 "href": f"/api/portal/documents/{d.id}",
                 "opened": "1" if d.opened else "",
             }
